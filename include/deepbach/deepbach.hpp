@@ -1,0 +1,12 @@
+// libdeepbach: everything public, in one include.
+#pragma once
+
+#include <deepbach/chorale.hpp>
+#include <deepbach/corpus.hpp>
+#include <deepbach/error.hpp>
+#include <deepbach/io.hpp>
+#include <deepbach/pitch.hpp>
+#include <deepbach/progress.hpp>
+#include <deepbach/rational.hpp>
+#include <deepbach/score.hpp>
+#include <deepbach/version.hpp>
