@@ -14,7 +14,7 @@ namespace deepbach {
 
 struct RejectedFile {
     std::string file;    ///< file name relative to the corpus folder
-    std::string reason;  ///< the Error message, one line
+    std::string reason;  ///< the Error message without the leading file path, one line
 };
 
 /// Lowest and highest MIDI number of a voice.

@@ -75,7 +75,12 @@ FileResult read_one(const fs::path& path, const ReadOptions& read_options) {
         result.chorale.reset();
         result.reason = path.string() + ": unexpected failure: " + e.what();
     }
-    // A reason is one line of a report.
+    // A reason is one line of a report that already names the file, so the
+    // path the message starts with goes ("bar 2, Soprano: ..." is left).
+    const std::string prefix = path.string();
+    if (result.reason.rfind(prefix, 0) == 0 && result.reason.size() > prefix.size() + 2 &&
+        (result.reason.compare(prefix.size(), 2, ": ") == 0 || result.reason.compare(prefix.size(), 2, ", ") == 0))
+        result.reason.erase(0, prefix.size() + 2);
     std::replace(result.reason.begin(), result.reason.end(), '\n', ' ');
     return result;
 }
