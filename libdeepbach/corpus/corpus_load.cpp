@@ -79,7 +79,8 @@ FileResult read_one(const fs::path& path, const ReadOptions& read_options) {
     // path the message starts with goes ("bar 2, Soprano: ..." is left).
     const std::string prefix = path.string();
     if (result.reason.rfind(prefix, 0) == 0 && result.reason.size() > prefix.size() + 2 &&
-        (result.reason.compare(prefix.size(), 2, ": ") == 0 || result.reason.compare(prefix.size(), 2, ", ") == 0))
+        (result.reason.compare(prefix.size(), 2, ": ") == 0 ||
+         result.reason.compare(prefix.size(), 2, ", ") == 0))
         result.reason.erase(0, prefix.size() + 2);
     std::replace(result.reason.begin(), result.reason.end(), '\n', ' ');
     return result;
