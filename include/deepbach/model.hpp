@@ -1,0 +1,115 @@
+// libdeepbach: the four voice networks' configuration and weights, and the model file.
+#pragma once
+
+#include <deepbach/corpus.hpp>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace deepbach {
+
+/// How a voice network sees the context of a target tick.
+enum class ContextMode {
+    /// DeepBach's reference: the past LSTM reads the window_past ticks before
+    /// the target and the future LSTM the window_future ticks after it (read
+    /// backwards), each started from zero state for every target.
+    window,
+    /// One forward pass of the past LSTM and one backward pass of the future
+    /// LSTM over the whole padded chorale give the context of every tick.
+    full,
+};
+const char* to_string(ContextMode mode);
+/// "window" or "full"; throws Error otherwise.
+ContextMode parse_context_mode(std::string_view text);
+
+/// Sizes of the networks; the defaults are DeepBach's reference sizes.
+struct ModelConfig {
+    ContextMode mode = ContextMode::full;
+    int note_embedding = 20;   ///< size of each note embedding
+    int meta_embedding = 20;   ///< size of each metadata embedding
+    int lstm_hidden = 256;
+    int lstm_layers = 2;
+    float dropout = 0.5f;      ///< between LSTM layers and before the head, training only
+    int mlp_hidden = 256;      ///< width of the center MLP and of the head
+    int window_past = 16;      ///< window mode: ticks before the target
+    int window_future = 15;    ///< window mode: ticks after the target
+};
+
+/// Metadata inputs of every network, in this order, with their number of
+/// values: fermata (0/1), beat position (0..3), key signature (fifths + 7, 0..14).
+constexpr int kMetadataInputs = 3;
+constexpr std::array<int, kMetadataInputs> kMetadataValues = {2, 4, 15};
+constexpr std::array<const char*, kMetadataInputs> kMetadataNames = {"fermata", "beat", "key"};
+
+/// Negative log-likelihood (nats per target) and accuracy of one voice.
+struct VoiceMetrics {
+    double nll = 0;              ///< over all ticks
+    double accuracy = 0;
+    double onset_nll = 0;        ///< over ticks where the target is not a hold
+    double onset_accuracy = 0;
+    std::int64_t targets = 0;
+    std::int64_t onset_targets = 0;
+};
+
+/// How a model was trained, stored in its file.
+struct TrainingRecord {
+    std::string corpus_checksum;
+    std::uint64_t seed = 0;
+    int epochs = 0;
+    std::int64_t steps = 0;              ///< optimizer steps per voice
+    int batch_size = 0;
+    double learning_rate = 0;
+    double wall_seconds = 0;
+    std::string device;                  ///< "cpu", "cuda"
+    std::string finished_at;             ///< ISO 8601 UTC
+    std::array<VoiceMetrics, kNumVoices> validation{};
+};
+
+/// A dense float32 tensor, row-major.
+struct Tensor {
+    std::vector<std::int64_t> shape;
+    std::vector<float> data;
+    std::int64_t numel() const;
+};
+
+/// Current model file format version (in the header's __metadata__).
+constexpr int kModelFormatVersion = 1;
+
+/// Four voice networks: configuration, vocabularies, voice ranges, training
+/// record and weights. Parameter names and shapes are fixed by the config and
+/// vocabularies (see expected_shapes() and docs/model-format.md).
+struct Model {
+    ModelConfig config;
+    std::array<Vocabulary, kNumVoices> vocabularies;
+    std::array<VoiceRange, kNumVoices> ranges;
+    TrainingRecord training;
+    std::map<std::string, Tensor> weights;
+
+    /// Every parameter the config and vocabularies call for, with its shape.
+    std::map<std::string, std::vector<std::int64_t>> expected_shapes() const;
+
+    /// Throws Error unless the config is sane, the vocabularies start with
+    /// the four special tokens, and every expected weight is present with its
+    /// shape and finite values (and no unexpected one is).
+    void validate() const;
+
+    /// New weights for the config and vocabularies: LSTM and linear layers
+    /// uniform in +-1/sqrt(fan_in) as LibTorch initializes them, embeddings
+    /// standard normal; deterministic for a seed.
+    static Model initialize(const ModelConfig& config, const std::array<Vocabulary, kNumVoices>& vocabularies,
+                            const std::array<VoiceRange, kNumVoices>& ranges, std::uint64_t seed);
+
+    /// Reads a model file (safetensors). Throws Error naming the file for a
+    /// truncated or malformed file, another format version, a missing tensor
+    /// or one of the wrong shape.
+    static Model load(const std::filesystem::path& path);
+    /// Writes a model file atomically; float16 halves the size.
+    void save(const std::filesystem::path& path, bool float16 = false) const;
+};
+
+}  // namespace deepbach

@@ -1,0 +1,613 @@
+// Eigen inference of the voice networks (see inference.hpp and
+// docs/model-format.md for the computation).
+//
+// Layout: every activation buffer has rows padded to a multiple of 16 floats
+// (64 bytes), and the four LSTM gates each start on such a boundary, so the
+// elementwise Eigen expressions see the same alignment on every row. Matrix
+// products use the small kernel below, which accumulates each output element
+// over its inputs in order, one multiply and one add at a time: an output row
+// is the same bits whatever rows are computed beside it.
+#include "nn/inference.hpp"
+
+#include <deepbach/error.hpp>
+
+#include "util/parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <numeric>
+#include <string>
+
+namespace deepbach::nn {
+
+namespace {
+
+constexpr int kStrip = 8;   // output columns per packed strip
+constexpr int kAlign = 16;  // floats per row-padding unit
+constexpr int kChunk = 64;  // rows per task
+
+int pad(int n) {
+    return (n + kAlign - 1) / kAlign * kAlign;
+}
+
+using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
+
+/// A weight matrix packed for `matmul_acc`: K inputs x N outputs in strips
+/// of kStrip output columns, each strip K x kStrip contiguous.
+struct Packed {
+    int K = 0, N = 0;
+    Buffer data;
+
+    template <class Get>  // get(out, in) -> weight
+    void pack(int k, int n, Get get) {
+        K = k;
+        N = n;
+        const int strips = (N + kStrip - 1) / kStrip;
+        data.assign(static_cast<size_t>(strips) * K * kStrip, 0.0f);
+        for (int s = 0; s < strips; ++s) {
+            for (int kk = 0; kk < K; ++kk) {
+                for (int c = 0; c < kStrip && s * kStrip + c < N; ++c) {
+                    data[(static_cast<size_t>(s) * K + kk) * kStrip + c] = get(s * kStrip + c, kk);
+                }
+            }
+        }
+    }
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+typedef float v8 __attribute__((vector_size(32)));
+#define DEEPBACH_VECTOR 1
+#endif
+
+template <int R>
+void kernel(const float* w, int K, const float* x, int ldx, float* y, int ldy, int n) {
+#ifdef DEEPBACH_VECTOR
+    // Two partial sums per element (even and odd k), added at the end: the
+    // same association for every element whatever R, and twice the
+    // independent dependency chains for small batches.
+    v8 acc[R], odd[R];
+    for (int r = 0; r < R; ++r) {
+        float tmp[kStrip] = {};
+        std::memcpy(tmp, y + r * ldy, sizeof(float) * static_cast<size_t>(n));
+        std::memcpy(&acc[r], tmp, sizeof(tmp));
+        odd[r] = v8{};
+    }
+    int k = 0;
+    for (; k + 2 <= K; k += 2) {
+        v8 w0, w1;
+        std::memcpy(&w0, w + k * kStrip, sizeof(w0));
+        std::memcpy(&w1, w + (k + 1) * kStrip, sizeof(w1));
+        for (int r = 0; r < R; ++r) {
+            acc[r] += x[r * ldx + k] * w0;
+            odd[r] += x[r * ldx + k + 1] * w1;
+        }
+    }
+    for (; k < K; ++k) {
+        v8 wk;
+        std::memcpy(&wk, w + k * kStrip, sizeof(wk));
+        for (int r = 0; r < R; ++r) acc[r] += x[r * ldx + k] * wk;
+    }
+    for (int r = 0; r < R; ++r) {
+        acc[r] += odd[r];
+        float tmp[kStrip];
+        std::memcpy(tmp, &acc[r], sizeof(tmp));
+        std::memcpy(y + r * ldy, tmp, sizeof(float) * static_cast<size_t>(n));
+    }
+#else
+    float acc[R][kStrip] = {}, odd[R][kStrip] = {};
+    for (int r = 0; r < R; ++r)
+        for (int c = 0; c < n; ++c) acc[r][c] = y[r * ldy + c];
+    int k = 0;
+    for (; k + 2 <= K; k += 2)
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < kStrip; ++c) {
+                acc[r][c] += x[r * ldx + k] * w[k * kStrip + c];
+                odd[r][c] += x[r * ldx + k + 1] * w[(k + 1) * kStrip + c];
+            }
+    for (; k < K; ++k)
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < kStrip; ++c) acc[r][c] += x[r * ldx + k] * w[k * kStrip + c];
+    for (int r = 0; r < R; ++r)
+        for (int c = 0; c < n; ++c) y[r * ldy + c] = acc[r][c] + odd[r][c];
+#endif
+}
+
+/// y[r, 0:N] += x[r, 0:K] * W for r in [0, rows).
+void matmul_acc(const Packed& W, const float* x, int ldx, int rows, float* y, int ldy) {
+    const int strips = (W.N + kStrip - 1) / kStrip;
+    constexpr int kRowBlock = 64;
+    for (int b0 = 0; b0 < rows; b0 += kRowBlock) {
+        const int b1 = std::min(rows, b0 + kRowBlock);
+        for (int s = 0; s < strips; ++s) {
+            const float* w = W.data.data() + static_cast<size_t>(s) * W.K * kStrip;
+            const int n = std::min(kStrip, W.N - s * kStrip);
+            int b = b0;
+            for (; b + 4 <= b1; b += 4) kernel<4>(w, W.K, x + b * ldx, ldx, y + b * ldy + s * kStrip, ldy, n);
+            const float* xb = x + b * ldx;
+            float* yb = y + b * ldy + s * kStrip;
+            switch (b1 - b) {
+                case 3:
+                    kernel<3>(w, W.K, xb, ldx, yb, ldy, n);
+                    break;
+                case 2:
+                    kernel<2>(w, W.K, xb, ldx, yb, ldy, n);
+                    break;
+                case 1:
+                    kernel<1>(w, W.K, xb, ldx, yb, ldy, n);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+}
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+const Tensor& weight(const Model& model, const std::string& name) {
+    return model.weights.at(name);
+}
+
+/// Rows of `emb` (n x width) times columns [col0, col0+width) of W^T, as a
+/// table of n rows of `out` floats (padded to `ld`), via `column(j)` mapping
+/// output column j (< out) to the row of W. Computed in double.
+Buffer table(const Tensor& emb, const Tensor& W, int col0, int out, int ld,
+             const std::function<int(int)>& place) {
+    const int n = static_cast<int>(emb.shape[0]);
+    const int width = static_cast<int>(emb.shape[1]);
+    const int in = static_cast<int>(W.shape[1]);
+    Buffer t(static_cast<size_t>(n) * ld, 0.0f);
+    for (int r = 0; r < n; ++r) {
+        for (int j = 0; j < out; ++j) {
+            double sum = 0;
+            for (int e = 0; e < width; ++e) {
+                sum += static_cast<double>(emb.data[static_cast<size_t>(r) * width + e]) *
+                       W.data[static_cast<size_t>(j) * in + col0 + e];
+            }
+            t[static_cast<size_t>(r) * ld + place(j)] = static_cast<float>(sum);
+        }
+    }
+    return t;
+}
+
+struct Cell {
+    const SequenceView* seq = nullptr;
+    int index = 0;  // padded tick
+};
+
+[[noreturn]] void bad_input(const std::string& what, int index) {
+    throw Error("inference: " + what + " at padded tick " + std::to_string(index));
+}
+
+}  // namespace
+
+/// One voice's network, with its weights packed and its embeddings folded
+/// into the first layers.
+class VoiceNetwork {
+public:
+    VoiceNetwork(const Model& model, int voice);
+
+    int vocabulary_size() const { return V_; }
+
+    /// Runs one LSTM (0 past, 1 future) over `rows` rows for `steps` steps;
+    /// at step s the first active(s) rows read the input at cell(b, s) and,
+    /// after the step, emit(s, n, h, ldh) receives their top hidden state.
+    void lstm(int which, int rows, int steps, const std::function<int(int)>& active,
+              const std::function<Cell(int, int)>& cell,
+              const std::function<void(int, int, const float*, int)>& emit) const;
+
+    /// Logits (rows x V, leading dimension ldl) of the targets at `cells`,
+    /// given their past and future hidden states (rows x Hp, leading Hp).
+    void head(int rows, const Cell* cells, const float* past, const float* future, float* logits,
+              int ldl) const;
+
+    int hp() const { return Hp_; }
+
+private:
+    struct Lstm {
+        std::array<Buffer, kNumVoices + kMetadataInputs> tables;  // x_s -> gates of layer 0
+        std::vector<Buffer> bias;                                 // per layer, 4*Hp
+        std::vector<Packed> recurrent;  // layer 0: h0 (Hp); layer k: [h_{k-1}, h_k] (2*Hp)
+    };
+    void add_inputs(const std::array<Buffer, kNumVoices + kMetadataInputs>& tables, int skip_voice,
+                    const Cell& cell, float* row, int width) const;
+
+    int voice_, V_, H_, Hp_, C_, Cp_, L_;
+    std::array<int, kNumVoices> vocab_sizes_{};
+    Lstm lstm_[2];
+    std::array<Buffer, kNumVoices + kMetadataInputs> center_tables_;  // voice_'s slot unused
+    Buffer center_bias1_, center_bias2_, head_bias1_, head_bias2_;
+    Packed center2_, head1_, head2_;
+};
+
+VoiceNetwork::VoiceNetwork(const Model& model, int voice)
+    : voice_(voice),
+      V_(model.vocabularies[static_cast<size_t>(voice)].size()),
+      H_(model.config.lstm_hidden),
+      Hp_(pad(model.config.lstm_hidden)),
+      C_(model.config.mlp_hidden),
+      Cp_(pad(model.config.mlp_hidden)),
+      L_(model.config.lstm_layers) {
+    const int E = model.config.note_embedding, M = model.config.meta_embedding;
+    const std::string p = "voices." + std::to_string(voice) + ".";
+    for (int u = 0; u < kNumVoices; ++u)
+        vocab_sizes_[static_cast<size_t>(u)] = model.vocabularies[static_cast<size_t>(u)].size();
+    auto note_emb = [&](int u) -> const Tensor& {
+        return weight(model, p + "note_embeddings." + std::to_string(u) + ".weight");
+    };
+    auto meta_emb = [&](int m) -> const Tensor& {
+        return weight(model, p + "meta_embeddings." + kMetadataNames[static_cast<size_t>(m)] + ".weight");
+    };
+    const int H = H_, Hp = Hp_;
+    // Gate column j of PyTorch (gate j / H, unit j % H) goes to gate * Hp + unit.
+    auto gate_place = [H, Hp](int j) { return (j / H) * Hp + j % H; };
+    for (int which = 0; which < 2; ++which) {
+        const std::string q = p + (which == 0 ? "past_lstm." : "future_lstm.");
+        Lstm& lstm = lstm_[which];
+        const Tensor& wih0 = weight(model, q + "weight_ih_l0");
+        for (int u = 0; u < kNumVoices; ++u) {
+            lstm.tables[static_cast<size_t>(u)] = table(note_emb(u), wih0, u * E, 4 * H, 4 * Hp, gate_place);
+        }
+        for (int m = 0; m < kMetadataInputs; ++m) {
+            lstm.tables[static_cast<size_t>(kNumVoices + m)] =
+                table(meta_emb(m), wih0, 4 * E + m * M, 4 * H, 4 * Hp, gate_place);
+        }
+        for (int k = 0; k < L_; ++k) {
+            const std::string l = "_l" + std::to_string(k);
+            const Tensor& bih = weight(model, q + "bias_ih" + l);
+            const Tensor& bhh = weight(model, q + "bias_hh" + l);
+            Buffer bias(static_cast<size_t>(4 * Hp), 0.0f);
+            for (int j = 0; j < 4 * H; ++j)
+                bias[static_cast<size_t>(gate_place(j))] =
+                    bih.data[static_cast<size_t>(j)] + bhh.data[static_cast<size_t>(j)];
+            lstm.bias.push_back(std::move(bias));
+            const Tensor& whh = weight(model, q + "weight_hh" + l);
+            Packed packed;
+            if (k == 0) {
+                packed.pack(Hp, 4 * Hp, [&](int out, int in) -> float {
+                    const int g = out / Hp, unit = out % Hp;
+                    if (unit >= H || in >= H) return 0.0f;
+                    return whh.data[static_cast<size_t>(g * H + unit) * H + in];
+                });
+            } else {
+                const Tensor& wih = weight(model, q + "weight_ih" + l);
+                packed.pack(2 * Hp, 4 * Hp, [&](int out, int in) -> float {
+                    const int g = out / Hp, unit = out % Hp;
+                    const int part = in / Hp, i = in % Hp;
+                    if (unit >= H || i >= H) return 0.0f;
+                    const Tensor& w = part == 0 ? wih : whh;
+                    return w.data[static_cast<size_t>(g * H + unit) * H + i];
+                });
+            }
+            lstm.recurrent.push_back(std::move(packed));
+        }
+    }
+    // Center MLP: the other voices' notes and the metadata, folded into layer 1.
+    const Tensor& c1 = weight(model, p + "center.0.weight");
+    auto identity = [](int j) { return j; };
+    int slot = 0;
+    for (int u = 0; u < kNumVoices; ++u) {
+        if (u == voice) continue;
+        center_tables_[static_cast<size_t>(u)] = table(note_emb(u), c1, slot * E, C_, Cp_, identity);
+        ++slot;
+    }
+    for (int m = 0; m < kMetadataInputs; ++m) {
+        center_tables_[static_cast<size_t>(kNumVoices + m)] =
+            table(meta_emb(m), c1, 3 * E + m * M, C_, Cp_, identity);
+    }
+    auto bias_of = [&](const std::string& name, int n, int ld) {
+        const Tensor& t = weight(model, name);
+        Buffer b(static_cast<size_t>(ld), 0.0f);
+        std::copy(t.data.begin(), t.data.begin() + n, b.begin());
+        return b;
+    };
+    center_bias1_ = bias_of(p + "center.0.bias", C_, Cp_);
+    center_bias2_ = bias_of(p + "center.2.bias", C_, Cp_);
+    head_bias1_ = bias_of(p + "head.0.bias", C_, Cp_);
+    head_bias2_ = bias_of(p + "head.2.bias", V_, pad(V_));
+    const Tensor& c2 = weight(model, p + "center.2.weight");
+    const int C = C_;
+    center2_.pack(
+        Cp_, C_, [&](int out, int in) { return in < C ? c2.data[static_cast<size_t>(out) * C + in] : 0.0f; });
+    // Head layer 1 reads z = [h_past (Hp) | center (Cp) | h_future (Hp)].
+    const Tensor& h1 = weight(model, p + "head.0.weight");
+    const int Cp = Cp_;
+    head1_.pack(2 * Hp + Cp_, C_, [&](int out, int in) -> float {
+        const size_t row = static_cast<size_t>(out) * (2 * H + C);
+        if (in < Hp) return in < H ? h1.data[row + in] : 0.0f;
+        if (in < Hp + Cp) return in - Hp < C ? h1.data[row + H + (in - Hp)] : 0.0f;
+        const int i = in - Hp - Cp;
+        return i < H ? h1.data[row + H + C + i] : 0.0f;
+    });
+    const Tensor& h2 = weight(model, p + "head.2.weight");
+    head2_.pack(Cp_, V_,
+                [&](int out, int in) { return in < C ? h2.data[static_cast<size_t>(out) * C + in] : 0.0f; });
+}
+
+void VoiceNetwork::add_inputs(const std::array<Buffer, kNumVoices + kMetadataInputs>& tables, int skip_voice,
+                              const Cell& cell, float* row, int width) const {
+    const SequenceView& s = *cell.seq;
+    const int i = cell.index;
+    auto add = [&](const Buffer& t, int r) {
+        const float* src = t.data() + static_cast<size_t>(r) * width;
+        for (int j = 0; j < width; ++j) row[j] += src[j];
+    };
+    for (int u = 0; u < kNumVoices; ++u) {
+        if (u == skip_voice) continue;
+        const int note = s.notes[static_cast<size_t>(u)][i];
+        if (note < 0 || note >= vocab_sizes_[static_cast<size_t>(u)]) {
+            bad_input(std::string(voice_name(u)) + " note index " + std::to_string(note) +
+                          " outside the vocabulary",
+                      i);
+        }
+        add(tables[static_cast<size_t>(u)], note);
+    }
+    const int fermata = s.fermata[i], beat = s.beat[i], key = s.key_fifths[i] + 7;
+    if (fermata > 1) bad_input("fermata " + std::to_string(fermata), i);
+    if (beat > 3) bad_input("beat position " + std::to_string(beat), i);
+    if (key < 0 || key > 14) bad_input("key signature " + std::to_string(key - 7), i);
+    add(tables[kNumVoices + 0], fermata);
+    add(tables[kNumVoices + 1], beat);
+    add(tables[kNumVoices + 2], key);
+}
+
+void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(int)>& active,
+                        const std::function<Cell(int, int)>& cell,
+                        const std::function<void(int, int, const float*, int)>& emit) const {
+    const Lstm& net = lstm_[which];
+    const int Hp = Hp_, H = H_, G = 4 * Hp;
+    Buffer gates(static_cast<size_t>(rows) * G);
+    // in[k]: layer k's input rows: layer 0 [h_0]; layer k [h_{k-1} | h_k].
+    std::vector<Buffer> in(static_cast<size_t>(L_)), cells(static_cast<size_t>(L_));
+    std::vector<int> width(static_cast<size_t>(L_)), offset(static_cast<size_t>(L_));
+    for (int k = 0; k < L_; ++k) {
+        width[static_cast<size_t>(k)] = k == 0 ? Hp : 2 * Hp;
+        offset[static_cast<size_t>(k)] = k == 0 ? 0 : Hp;
+        in[static_cast<size_t>(k)].assign(static_cast<size_t>(rows) * width[static_cast<size_t>(k)], 0.0f);
+        cells[static_cast<size_t>(k)].assign(static_cast<size_t>(rows) * Hp, 0.0f);
+    }
+    using Map = Eigen::Map<Eigen::ArrayXf>;
+    for (int s = 0; s < steps; ++s) {
+        const int n = active(s);
+        for (int k = 0; k < L_; ++k) {
+            const size_t ks = static_cast<size_t>(k);
+            const Buffer& bias = net.bias[ks];
+            for (int b = 0; b < n; ++b) {
+                float* g = gates.data() + static_cast<size_t>(b) * G;
+                std::copy(bias.begin(), bias.end(), g);
+                if (k == 0) add_inputs(net.tables, -1, cell(b, s), g, G);
+            }
+            matmul_acc(net.recurrent[ks], in[ks].data(), width[ks], n, gates.data(), G);
+            for (int b = 0; b < n; ++b) {
+                float* g = gates.data() + static_cast<size_t>(b) * G;
+                Map c(cells[ks].data() + static_cast<size_t>(b) * Hp, H);
+                Map h(in[ks].data() + static_cast<size_t>(b) * width[ks] + offset[ks], H);
+                c = Map(g + Hp, H).logistic() * c + Map(g, H).logistic() * Map(g + 2 * Hp, H).tanh();
+                h = Map(g + 3 * Hp, H).logistic() * c.tanh();
+                if (k + 1 < L_) {
+                    std::copy(h.data(), h.data() + H,
+                              in[ks + 1].data() + static_cast<size_t>(b) * width[ks + 1]);
+                }
+            }
+        }
+        const size_t top = static_cast<size_t>(L_ - 1);
+        emit(s, n, in[top].data() + offset[top], width[top]);
+    }
+}
+
+void VoiceNetwork::head(int rows, const Cell* cells, const float* past, const float* future, float* logits,
+                        int ldl) const {
+    const int Hp = Hp_, Cp = Cp_, Z = 2 * Hp + Cp;
+    Buffer hidden(static_cast<size_t>(rows) * Cp);
+    Buffer z(static_cast<size_t>(rows) * Z, 0.0f);
+    for (int b = 0; b < rows; ++b) {
+        float* row = hidden.data() + static_cast<size_t>(b) * Cp;
+        std::copy(center_bias1_.begin(), center_bias1_.end(), row);
+        add_inputs(center_tables_, voice_, cells[b], row, Cp);
+        for (int j = 0; j < Cp; ++j) row[j] = std::max(row[j], 0.0f);
+        float* zr = z.data() + static_cast<size_t>(b) * Z;
+        std::copy(past + static_cast<size_t>(b) * Hp, past + static_cast<size_t>(b + 1) * Hp, zr);
+        std::copy(center_bias2_.begin(), center_bias2_.end(), zr + Hp);
+        std::copy(future + static_cast<size_t>(b) * Hp, future + static_cast<size_t>(b + 1) * Hp,
+                  zr + Hp + Cp);
+    }
+    matmul_acc(center2_, hidden.data(), Cp, rows, z.data() + Hp, Z);
+    for (int b = 0; b < rows; ++b) {
+        float* row = hidden.data() + static_cast<size_t>(b) * Cp;
+        std::copy(head_bias1_.begin(), head_bias1_.end(), row);
+    }
+    matmul_acc(head1_, z.data(), Z, rows, hidden.data(), Cp);
+    for (float& x : hidden) x = std::max(x, 0.0f);
+    for (int b = 0; b < rows; ++b)
+        std::copy(head_bias2_.begin(), head_bias2_.begin() + V_, logits + static_cast<size_t>(b) * ldl);
+    matmul_acc(head2_, hidden.data(), Cp, rows, logits, ldl);
+}
+
+SequenceView view_of(const Dataset& dataset, int sequence) {
+    if (sequence < 0 || static_cast<size_t>(sequence) >= dataset.sequences.size()) {
+        throw Error("inference: no sequence " + std::to_string(sequence) + " in the dataset");
+    }
+    const Dataset::Sequence& s = dataset.sequences[static_cast<size_t>(sequence)];
+    SequenceView view;
+    for (int v = 0; v < kNumVoices; ++v)
+        view.notes[static_cast<size_t>(v)] = dataset.notes[static_cast<size_t>(v)].data() + s.offset;
+    view.fermata = dataset.fermata.data() + s.offset;
+    view.beat = dataset.beat_position.data() + s.offset;
+    view.key_fifths = dataset.key_fifths.data() + s.offset;
+    view.length = s.length;
+    return view;
+}
+
+void log_softmax_rows(Eigen::MatrixXf& logits) {
+    for (Eigen::Index r = 0; r < logits.rows(); ++r) {
+        auto row = logits.row(r);
+        const float max = row.maxCoeff();
+        double sum = 0;
+        for (Eigen::Index c = 0; c < row.size(); ++c) sum += std::exp(static_cast<double>(row(c) - max));
+        const float shift = max + static_cast<float>(std::log(sum));
+        row.array() -= shift;
+    }
+}
+
+InferenceEngine::InferenceEngine(const Model& model, int threads) : config_(model.config) {
+    model.validate();
+    set_threads(threads);
+    for (int v = 0; v < kNumVoices; ++v)
+        voices_[static_cast<size_t>(v)] = std::make_unique<VoiceNetwork>(model, v);
+}
+
+InferenceEngine::~InferenceEngine() = default;
+
+void InferenceEngine::set_threads(int threads) {
+    threads_ = detail::resolve_threads(threads);
+}
+
+int InferenceEngine::vocabulary_size(int voice) const {
+    if (voice < 0 || voice >= kNumVoices) throw Error("inference: no voice " + std::to_string(voice));
+    return voices_[static_cast<size_t>(voice)]->vocabulary_size();
+}
+
+void InferenceEngine::window_logits(int voice, const std::vector<Target>& targets,
+                                    Eigen::MatrixXf& out) const {
+    const int V = vocabulary_size(voice);
+    const VoiceNetwork& net = *voices_[static_cast<size_t>(voice)];
+    const int rows = static_cast<int>(targets.size());
+    for (const Target& t : targets) {
+        if (t.tick < 0 || t.tick >= t.sequence.length) {
+            throw Error("inference: target tick " + std::to_string(t.tick) + " outside a sequence of " +
+                        std::to_string(t.sequence.length) + " ticks");
+        }
+    }
+    out.resize(rows, V);
+    if (rows == 0) return;
+    const int Hp = net.hp(), P = kDatasetPadding, wp = config_.window_past, wf = config_.window_future;
+    Buffer hidden[2] = {Buffer(static_cast<size_t>(rows) * Hp), Buffer(static_cast<size_t>(rows) * Hp)};
+    const int chunks = (rows + kChunk - 1) / kChunk;
+    detail::parallel_for(static_cast<size_t>(2 * chunks), threads_, [&](size_t task) {
+        const int which = static_cast<int>(task % 2), chunk = static_cast<int>(task / 2);
+        const int b0 = chunk * kChunk, n = std::min(kChunk, rows - b0);
+        const int steps = which == 0 ? wp : wf;
+        net.lstm(
+            which, n, steps, [n](int) { return n; },
+            [&](int b, int s) {
+                const Target& t = targets[static_cast<size_t>(b0 + b)];
+                return Cell{&t.sequence, which == 0 ? t.tick + P - wp + s : t.tick + P + wf - s};
+            },
+            [&](int s, int active, const float* h, int ldh) {
+                if (s != steps - 1) return;
+                for (int b = 0; b < active; ++b) {
+                    std::copy(h + static_cast<size_t>(b) * ldh, h + static_cast<size_t>(b) * ldh + Hp,
+                              hidden[which].data() + static_cast<size_t>(b0 + b) * Hp);
+                }
+            });
+    });
+    const int ldl = pad(V);
+    Buffer logits(static_cast<size_t>(rows) * ldl);
+    detail::parallel_for(static_cast<size_t>(chunks), threads_, [&](size_t chunk) {
+        const int b0 = static_cast<int>(chunk) * kChunk, n = std::min(kChunk, rows - b0);
+        std::vector<Cell> cells(static_cast<size_t>(n));
+        for (int b = 0; b < n; ++b) {
+            const Target& t = targets[static_cast<size_t>(b0 + b)];
+            cells[static_cast<size_t>(b)] = {&t.sequence, t.tick + P};
+        }
+        net.head(n, cells.data(), hidden[0].data() + static_cast<size_t>(b0) * Hp,
+                 hidden[1].data() + static_cast<size_t>(b0) * Hp,
+                 logits.data() + static_cast<size_t>(b0) * ldl, ldl);
+    });
+    for (int b = 0; b < rows; ++b) {
+        for (int j = 0; j < V; ++j) out(b, j) = logits[static_cast<size_t>(b) * ldl + j];
+    }
+}
+
+void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& sequences,
+                                  std::vector<Eigen::MatrixXf>& out) const {
+    const int V = vocabulary_size(voice);
+    const VoiceNetwork& net = *voices_[static_cast<size_t>(voice)];
+    const int count = static_cast<int>(sequences.size());
+    for (const SequenceView& s : sequences) {
+        if (s.length < 1) throw Error("inference: empty sequence");
+    }
+    out.assign(static_cast<size_t>(count), Eigen::MatrixXf());
+    if (count == 0) return;
+    const int Hp = net.hp(), P = kDatasetPadding;
+    // Rows of music ticks: sequence q's tick i is row first[q] + i.
+    std::vector<std::int64_t> first(static_cast<size_t>(count) + 1, 0);
+    for (int q = 0; q < count; ++q)
+        first[static_cast<size_t>(q) + 1] =
+            first[static_cast<size_t>(q)] + sequences[static_cast<size_t>(q)].length;
+    const std::int64_t total = first.back();
+    // Longest first, so that the rows still running at a step are a prefix.
+    std::vector<int> order(static_cast<size_t>(count));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return sequences[static_cast<size_t>(a)].length > sequences[static_cast<size_t>(b)].length;
+    });
+    Buffer hidden[2] = {Buffer(static_cast<size_t>(total) * Hp), Buffer(static_cast<size_t>(total) * Hp)};
+    // Tasks: {past, future} x groups of sequences (rows are independent, so
+    // the grouping does not change the results).
+    const int groups = std::max(1, std::min(count, (threads_ + 1) / 2));
+    detail::parallel_for(static_cast<size_t>(2 * groups), threads_, [&](size_t task) {
+        const int which = static_cast<int>(task % 2), group = static_cast<int>(task / 2);
+        const int g0 = group * count / groups, g1 = (group + 1) * count / groups;
+        const int n = g1 - g0;
+        if (n == 0) return;
+        auto seq = [&](int b) -> const SequenceView& {
+            return sequences[static_cast<size_t>(order[static_cast<size_t>(g0 + b)])];
+        };
+        // Steps 0 .. length + P - 2 give the states needed for ticks 0..length-1.
+        const int steps = seq(0).length + P - 1;
+        net.lstm(
+            which, n, steps,
+            [&](int s) {
+                int active = n;
+                while (active > 0 && seq(active - 1).length + P - 1 <= s) --active;
+                return active;
+            },
+            [&](int b, int s) {
+                const SequenceView& v = seq(b);
+                return Cell{&v, which == 0 ? s : v.padded_length() - 1 - s};
+            },
+            [&](int s, int active, const float* h, int ldh) {
+                for (int b = 0; b < active; ++b) {
+                    const SequenceView& v = seq(b);
+                    const int tick = which == 0 ? s + 1 - P : v.length + P - 2 - s;
+                    if (tick < 0 || tick >= v.length) continue;
+                    const std::int64_t row =
+                        first[static_cast<size_t>(order[static_cast<size_t>(g0 + b)])] + tick;
+                    std::copy(h + static_cast<size_t>(b) * ldh, h + static_cast<size_t>(b) * ldh + Hp,
+                              hidden[which].data() + static_cast<size_t>(row) * Hp);
+                }
+            });
+    });
+    const int ldl = pad(V);
+    Buffer logits(static_cast<size_t>(total) * ldl);
+    const std::int64_t chunks = (total + kChunk - 1) / kChunk;
+    detail::parallel_for(static_cast<size_t>(chunks), threads_, [&](size_t chunk) {
+        const std::int64_t r0 = static_cast<std::int64_t>(chunk) * kChunk;
+        const int n = static_cast<int>(std::min<std::int64_t>(kChunk, total - r0));
+        std::vector<Cell> cells(static_cast<size_t>(n));
+        int q = static_cast<int>(std::upper_bound(first.begin(), first.end(), r0) - first.begin()) - 1;
+        for (int b = 0; b < n; ++b) {
+            const std::int64_t row = r0 + b;
+            while (row >= first[static_cast<size_t>(q) + 1]) ++q;
+            cells[static_cast<size_t>(b)] = {&sequences[static_cast<size_t>(q)],
+                                             static_cast<int>(row - first[static_cast<size_t>(q)]) + P};
+        }
+        net.head(n, cells.data(), hidden[0].data() + static_cast<size_t>(r0) * Hp,
+                 hidden[1].data() + static_cast<size_t>(r0) * Hp,
+                 logits.data() + static_cast<size_t>(r0) * ldl, ldl);
+    });
+    for (int q = 0; q < count; ++q) {
+        Eigen::MatrixXf& m = out[static_cast<size_t>(q)];
+        const int len = sequences[static_cast<size_t>(q)].length;
+        m.resize(len, V);
+        for (int i = 0; i < len; ++i) {
+            const size_t row = static_cast<size_t>(first[static_cast<size_t>(q)] + i) * ldl;
+            for (int j = 0; j < V; ++j) m(i, j) = logits[row + static_cast<size_t>(j)];
+        }
+    }
+}
+
+}  // namespace deepbach::nn

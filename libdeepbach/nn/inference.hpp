@@ -1,0 +1,79 @@
+// Eigen inference of the voice networks on the CPU (internal header).
+//
+// Implements the network contract of docs/model-format.md for a batch of
+// targets (window mode) or of whole sequences (full mode). Every row of the
+// output is computed by the same sequence of float operations whatever the
+// batch it is in and whatever the number of threads, so results are
+// bitwise independent of batching and threading.
+#pragma once
+
+#include <deepbach/corpus.hpp>
+#include <deepbach/model.hpp>
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace deepbach::nn {
+
+/// A non-owning view of one padded sequence: kDatasetPadding ticks before
+/// and after the `length` ticks of music must be present in memory. Index 0
+/// of every pointer is the first padded tick; music tick i is at padded
+/// index i + kDatasetPadding. Notes are per-voice vocabulary indices.
+struct SequenceView {
+    std::array<const std::int16_t*, kNumVoices> notes{};
+    const std::uint8_t* fermata = nullptr;
+    const std::uint8_t* beat = nullptr;       ///< 0..3
+    const std::int8_t* key_fifths = nullptr;  ///< -7..7
+    int length = 0;                           ///< ticks of music
+    int padded_length() const { return length + 2 * kDatasetPadding; }
+};
+
+/// The view of sequence `sequence` of a dataset (valid while it lives).
+SequenceView view_of(const Dataset& dataset, int sequence);
+
+/// One target: a music tick (0 <= tick < sequence.length) of a sequence.
+struct Target {
+    SequenceView sequence;
+    int tick = 0;
+};
+
+/// Replaces each row of `logits` by its log-softmax.
+void log_softmax_rows(Eigen::MatrixXf& logits);
+
+class VoiceNetwork;
+
+/// The four voice networks of a model, ready to run.
+class InferenceEngine {
+public:
+    /// Copies (and precomputes from) the model's weights; validates the model.
+    /// threads: 1 by default, 0 for all cores.
+    explicit InferenceEngine(const Model& model, int threads = 1);
+    ~InferenceEngine();
+    InferenceEngine(const InferenceEngine&) = delete;
+    InferenceEngine& operator=(const InferenceEngine&) = delete;
+
+    const ModelConfig& config() const { return config_; }
+    int vocabulary_size(int voice) const;
+    int threads() const { return threads_; }
+    void set_threads(int threads);
+
+    /// Window mode: logits of voice `voice` at every target, one row per
+    /// target (targets x V_voice). Throws Error for a tick out of range or a
+    /// note index outside its vocabulary.
+    void window_logits(int voice, const std::vector<Target>& targets, Eigen::MatrixXf& out) const;
+
+    /// Full mode: per sequence a (length x V_voice) matrix; row i is music tick i.
+    void full_logits(int voice, const std::vector<SequenceView>& sequences,
+                     std::vector<Eigen::MatrixXf>& out) const;
+
+private:
+    ModelConfig config_;
+    int threads_ = 1;
+    std::array<std::unique_ptr<VoiceNetwork>, kNumVoices> voices_;
+};
+
+}  // namespace deepbach::nn

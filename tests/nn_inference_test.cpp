@@ -1,0 +1,317 @@
+// The Eigen engine against a slow, obvious double-precision reference of the
+// network contract (docs/model-format.md), in both context modes.
+#include <deepbach/model.hpp>
+
+#include "nn/inference.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace deepbach;
+
+namespace {
+
+using Vec = std::vector<double>;
+
+std::array<Vocabulary, kNumVoices> tiny_vocabularies() {
+    const std::vector<std::vector<std::string>> pitches = {
+        {"C5", "D5", "E5"}, {"G4", "A4"}, {"C4", "E4", "G4", "B3"}, {"C3"}};
+    std::array<Vocabulary, kNumVoices> out;
+    for (int v = 0; v < kNumVoices; ++v) {
+        std::vector<Token> tokens;
+        for (const auto& name : pitches[static_cast<size_t>(v)]) tokens.push_back(token::parse(name));
+        out[static_cast<size_t>(v)] = Vocabulary(tokens);
+    }
+    return out;
+}
+
+Model tiny_model(ContextMode mode, int layers, std::uint64_t seed) {
+    ModelConfig c;
+    c.mode = mode;
+    c.note_embedding = 3;
+    c.meta_embedding = 2;
+    c.lstm_hidden = 5;
+    c.lstm_layers = layers;
+    c.mlp_hidden = 4;
+    c.window_past = 6;
+    c.window_future = 5;
+    return Model::initialize(c, tiny_vocabularies(), {}, seed);
+}
+
+/// A random padded sequence owning its arrays.
+struct OwnedSequence {
+    std::array<std::vector<std::int16_t>, kNumVoices> notes;
+    std::vector<std::uint8_t> fermata, beat;
+    std::vector<std::int8_t> key;
+    int length = 0;
+
+    OwnedSequence(const Model& model, int length_, std::uint32_t seed) : length(length_) {
+        std::mt19937 rng(seed);
+        const int padded = length + 2 * kDatasetPadding;
+        for (int v = 0; v < kNumVoices; ++v) {
+            auto& n = notes[static_cast<size_t>(v)];
+            n.resize(static_cast<size_t>(padded));
+            for (int i = 0; i < padded; ++i) {
+                const bool before = i < kDatasetPadding, after = i >= kDatasetPadding + length;
+                n[static_cast<size_t>(i)] =
+                    before  ? 0
+                    : after ? 1
+                            : static_cast<std::int16_t>(
+                                  2 + rng() % static_cast<unsigned>(
+                                                  model.vocabularies[static_cast<size_t>(v)].size() - 2));
+            }
+        }
+        for (int i = 0; i < padded; ++i) {
+            fermata.push_back(static_cast<std::uint8_t>(rng() % 2));
+            beat.push_back(static_cast<std::uint8_t>(rng() % 4));
+            key.push_back(static_cast<std::int8_t>(static_cast<int>(rng() % 15) - 7));
+        }
+    }
+    nn::SequenceView view() const {
+        nn::SequenceView s;
+        for (int v = 0; v < kNumVoices; ++v)
+            s.notes[static_cast<size_t>(v)] = notes[static_cast<size_t>(v)].data();
+        s.fermata = fermata.data();
+        s.beat = beat.data();
+        s.key_fifths = key.data();
+        s.length = length;
+        return s;
+    }
+};
+
+// ---- the reference: plain loops in double, straight from the contract.
+struct Reference {
+    const Model& m;
+    int v;
+    std::string p;
+    Reference(const Model& model, int voice)
+        : m(model), v(voice), p("voices." + std::to_string(voice) + ".") {}
+
+    const Tensor& w(const std::string& name) const { return m.weights.at(p + name); }
+    Vec row(const std::string& name, int r) const {
+        const Tensor& t = w(name);
+        const int n = static_cast<int>(t.shape[1]);
+        return Vec(t.data.begin() + r * n, t.data.begin() + (r + 1) * n);
+    }
+    Vec linear(const std::string& prefix, const Vec& x) const {
+        const Tensor& W = w(prefix + ".weight");
+        const Tensor& b = w(prefix + ".bias");
+        const int out = static_cast<int>(W.shape[0]), in = static_cast<int>(W.shape[1]);
+        EXPECT_EQ(in, static_cast<int>(x.size()));
+        Vec y(static_cast<size_t>(out));
+        for (int j = 0; j < out; ++j) {
+            double s = b.data[static_cast<size_t>(j)];
+            for (int k = 0; k < in; ++k)
+                s += W.data[static_cast<size_t>(j * in + k)] * x[static_cast<size_t>(k)];
+            y[static_cast<size_t>(j)] = s;
+        }
+        return y;
+    }
+    static Vec relu(Vec x) {
+        for (double& a : x) a = std::max(a, 0.0);
+        return x;
+    }
+    static void append(Vec& a, const Vec& b) { a.insert(a.end(), b.begin(), b.end()); }
+    Vec meta(const OwnedSequence& s, int i) const {
+        Vec x;
+        append(x, row("meta_embeddings.fermata.weight", s.fermata[static_cast<size_t>(i)]));
+        append(x, row("meta_embeddings.beat.weight", s.beat[static_cast<size_t>(i)]));
+        append(x, row("meta_embeddings.key.weight", s.key[static_cast<size_t>(i)] + 7));
+        return x;
+    }
+    Vec input(const OwnedSequence& s, int i) const {
+        Vec x;
+        for (int u = 0; u < kNumVoices; ++u) {
+            append(x, row("note_embeddings." + std::to_string(u) + ".weight",
+                          s.notes[static_cast<size_t>(u)][static_cast<size_t>(i)]));
+        }
+        append(x, meta(s, i));
+        return x;
+    }
+    /// Top hidden state after reading the padded ticks `ticks` in order.
+    Vec lstm(const std::string& name, const OwnedSequence& s, const std::vector<int>& ticks) const {
+        const int H = m.config.lstm_hidden, L = m.config.lstm_layers;
+        std::vector<Vec> h(static_cast<size_t>(L), Vec(static_cast<size_t>(H), 0.0)), c = h;
+        auto sigmoid = [](double a) { return 1.0 / (1.0 + std::exp(-a)); };
+        for (int t : ticks) {
+            Vec x = input(s, t);
+            for (int k = 0; k < L; ++k) {
+                const std::string l = "_l" + std::to_string(k);
+                const Tensor& wih = w(name + ".weight_ih" + l);
+                const Tensor& whh = w(name + ".weight_hh" + l);
+                const Tensor& bih = w(name + ".bias_ih" + l);
+                const Tensor& bhh = w(name + ".bias_hh" + l);
+                const int in = static_cast<int>(wih.shape[1]);
+                Vec g(static_cast<size_t>(4 * H));
+                for (int j = 0; j < 4 * H; ++j) {
+                    double a = static_cast<double>(bih.data[static_cast<size_t>(j)]) +
+                               bhh.data[static_cast<size_t>(j)];
+                    for (int q = 0; q < in; ++q)
+                        a += wih.data[static_cast<size_t>(j * in + q)] * x[static_cast<size_t>(q)];
+                    for (int q = 0; q < H; ++q)
+                        a += whh.data[static_cast<size_t>(j * H + q)] *
+                             h[static_cast<size_t>(k)][static_cast<size_t>(q)];
+                    g[static_cast<size_t>(j)] = a;
+                }
+                for (int q = 0; q < H; ++q) {
+                    const double ig = sigmoid(g[static_cast<size_t>(q)]);
+                    const double fg = sigmoid(g[static_cast<size_t>(H + q)]);
+                    const double gg = std::tanh(g[static_cast<size_t>(2 * H + q)]);
+                    const double og = sigmoid(g[static_cast<size_t>(3 * H + q)]);
+                    double& cq = c[static_cast<size_t>(k)][static_cast<size_t>(q)];
+                    cq = fg * cq + ig * gg;
+                    h[static_cast<size_t>(k)][static_cast<size_t>(q)] = og * std::tanh(cq);
+                }
+                x = h[static_cast<size_t>(k)];
+            }
+        }
+        return h.back();
+    }
+    Vec logits(const OwnedSequence& s, int tick, ContextMode mode) const {
+        const int P = kDatasetPadding, t = tick + P;
+        std::vector<int> past, future;
+        if (mode == ContextMode::window) {
+            for (int i = t - m.config.window_past; i < t; ++i) past.push_back(i);
+            for (int i = t + m.config.window_future; i > t; --i) future.push_back(i);
+        } else {
+            for (int i = 0; i < t; ++i) past.push_back(i);
+            for (int i = s.length + 2 * P - 1; i > t; --i) future.push_back(i);
+        }
+        Vec center_in;
+        for (int u = 0; u < kNumVoices; ++u) {
+            if (u == v) continue;
+            append(center_in, row("note_embeddings." + std::to_string(u) + ".weight",
+                                  s.notes[static_cast<size_t>(u)][static_cast<size_t>(t)]));
+        }
+        append(center_in, meta(s, t));
+        const Vec center = linear("center.2", relu(linear("center.0", center_in)));
+        Vec z = lstm("past_lstm", s, past);
+        append(z, center);
+        append(z, lstm("future_lstm", s, future));
+        return linear("head.2", relu(linear("head.0", z)));
+    }
+};
+
+void expect_close(const Eigen::MatrixXf& got, int row, const Vec& want, const std::string& what) {
+    ASSERT_EQ(got.cols(), static_cast<Eigen::Index>(want.size())) << what;
+    for (size_t j = 0; j < want.size(); ++j) {
+        EXPECT_NEAR(got(row, static_cast<Eigen::Index>(j)), want[j], 1e-5) << what << " column " << j;
+    }
+}
+
+bool bitwise_equal(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
+    return a.rows() == b.rows() && a.cols() == b.cols() &&
+           std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<size_t>(a.size())) == 0;
+}
+
+}  // namespace
+
+class NnInference : public ::testing::TestWithParam<int> {};  // LSTM layers
+
+TEST_P(NnInference, WindowModeMatchesReference) {
+    const Model model = tiny_model(ContextMode::window, GetParam(), 7);
+    const OwnedSequence seq(model, 9, 3);
+    nn::InferenceEngine engine(model);
+    std::vector<nn::Target> targets;
+    for (int t = 0; t < seq.length; ++t) targets.push_back({seq.view(), t});
+    for (int v = 0; v < kNumVoices; ++v) {
+        Eigen::MatrixXf out;
+        engine.window_logits(v, targets, out);
+        ASSERT_EQ(out.rows(), seq.length);
+        const Reference ref(model, v);
+        for (int t = 0; t < seq.length; ++t) {
+            expect_close(out, t, ref.logits(seq, t, ContextMode::window),
+                         "voice " + std::to_string(v) + " tick " + std::to_string(t));
+        }
+    }
+}
+
+TEST_P(NnInference, FullModeMatchesReference) {
+    const Model model = tiny_model(ContextMode::full, GetParam(), 11);
+    const OwnedSequence a(model, 7, 5), b(model, 12, 6), c(model, 1, 8);
+    nn::InferenceEngine engine(model);
+    for (int v = 0; v < kNumVoices; ++v) {
+        std::vector<Eigen::MatrixXf> out;
+        engine.full_logits(v, {a.view(), b.view(), c.view()}, out);
+        ASSERT_EQ(out.size(), 3u);
+        const Reference ref(model, v);
+        const OwnedSequence* seqs[] = {&a, &b, &c};
+        for (int q = 0; q < 3; ++q) {
+            ASSERT_EQ(out[static_cast<size_t>(q)].rows(), seqs[q]->length);
+            for (int t = 0; t < seqs[q]->length; ++t) {
+                expect_close(out[static_cast<size_t>(q)], t, ref.logits(*seqs[q], t, ContextMode::full),
+                             "voice " + std::to_string(v) + " seq " + std::to_string(q) + " tick " +
+                                 std::to_string(t));
+            }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layers, NnInference, ::testing::Values(1, 2, 3));
+
+TEST(NnInferenceDeterminism, BatchAndThreadsDoNotChangeResults) {
+    // Default-sized hidden layers exercise the packed kernel's full strips.
+    ModelConfig c;
+    c.note_embedding = 4;
+    c.meta_embedding = 3;
+    c.lstm_hidden = 37;
+    c.mlp_hidden = 29;
+    const Model model = Model::initialize(c, tiny_vocabularies(), {}, 99);
+    std::vector<OwnedSequence> seqs;
+    for (int i = 0; i < 5; ++i) seqs.emplace_back(model, 20 + 13 * i, 100 + i);
+    std::vector<nn::Target> targets;
+    for (const auto& s : seqs)
+        for (int t = 0; t < s.length; t += 2) targets.push_back({s.view(), t});
+    ASSERT_GT(targets.size(), 70u);  // more than one chunk
+    nn::InferenceEngine one(model, 1), many(model, 3);
+    for (int v = 0; v < kNumVoices; ++v) {
+        Eigen::MatrixXf all1, all3;
+        one.window_logits(v, targets, all1);
+        many.window_logits(v, targets, all3);
+        EXPECT_TRUE(bitwise_equal(all1, all3));
+        // Each target alone, and a few in another batch, give the same bits.
+        for (size_t i = 0; i < targets.size(); i += 17) {
+            Eigen::MatrixXf single;
+            one.window_logits(v, {targets[i]}, single);
+            EXPECT_TRUE(bitwise_equal(single, all1.row(static_cast<Eigen::Index>(i))));
+        }
+        std::vector<nn::SequenceView> views;
+        for (const auto& s : seqs) views.push_back(s.view());
+        std::vector<Eigen::MatrixXf> full1, full3, lone;
+        one.full_logits(v, views, full1);
+        many.full_logits(v, views, full3);
+        ASSERT_EQ(full1.size(), views.size());
+        for (size_t q = 0; q < views.size(); ++q) {
+            EXPECT_TRUE(bitwise_equal(full1[q], full3[q]));
+            one.full_logits(v, {views[q]}, lone);
+            EXPECT_TRUE(bitwise_equal(full1[q], lone[0]));
+        }
+    }
+}
+
+TEST(NnInferenceDeterminism, LogSoftmaxRowsSumToOne) {
+    Eigen::MatrixXf m(3, 5);
+    m << 1, 2, 3, 4, 5, -100, 0, 100, 3, 2, 0, 0, 0, 0, 0;
+    nn::log_softmax_rows(m);
+    for (int r = 0; r < 3; ++r) {
+        EXPECT_NEAR(m.row(r).array().exp().sum(), 1.0, 1e-6);
+    }
+    EXPECT_NEAR(m(2, 0), -std::log(5.0), 1e-6);
+}
+
+TEST(NnInferenceErrors, BadInputsThrow) {
+    const Model model = tiny_model(ContextMode::window, 1, 1);
+    OwnedSequence seq(model, 5, 1);
+    nn::InferenceEngine engine(model);
+    Eigen::MatrixXf out;
+    EXPECT_THROW(engine.window_logits(0, {{seq.view(), 5}}, out), Error);
+    EXPECT_THROW(engine.window_logits(4, {{seq.view(), 0}}, out), Error);
+    seq.notes[1][kDatasetPadding + 2] = 50;  // outside the alto vocabulary
+    EXPECT_THROW(engine.window_logits(0, {{seq.view(), 2}}, out), Error);
+}
