@@ -30,14 +30,14 @@ ContextMode parse_context_mode(std::string_view text);
 /// Sizes of the networks; the defaults are DeepBach's reference sizes.
 struct ModelConfig {
     ContextMode mode = ContextMode::full;
-    int note_embedding = 20;   ///< size of each note embedding
-    int meta_embedding = 20;   ///< size of each metadata embedding
+    int note_embedding = 20;  ///< size of each note embedding
+    int meta_embedding = 20;  ///< size of each metadata embedding
     int lstm_hidden = 256;
     int lstm_layers = 2;
-    float dropout = 0.5f;      ///< between LSTM layers and before the head, training only
-    int mlp_hidden = 256;      ///< width of the center MLP and of the head
-    int window_past = 16;      ///< window mode: ticks before the target
-    int window_future = 15;    ///< window mode: ticks after the target
+    float dropout = 0.5f;    ///< between LSTM layers and before the head, training only
+    int mlp_hidden = 256;    ///< width of the center MLP and of the head
+    int window_past = 16;    ///< window mode: ticks before the target
+    int window_future = 15;  ///< window mode: ticks after the target
 };
 
 /// Metadata inputs of every network, in this order, with their number of
@@ -48,9 +48,9 @@ constexpr std::array<const char*, kMetadataInputs> kMetadataNames = {"fermata", 
 
 /// Negative log-likelihood (nats per target) and accuracy of one voice.
 struct VoiceMetrics {
-    double nll = 0;              ///< over all ticks
+    double nll = 0;  ///< over all ticks
     double accuracy = 0;
-    double onset_nll = 0;        ///< over ticks where the target is not a hold
+    double onset_nll = 0;  ///< over ticks where the target is not a hold
     double onset_accuracy = 0;
     std::int64_t targets = 0;
     std::int64_t onset_targets = 0;
@@ -61,12 +61,12 @@ struct TrainingRecord {
     std::string corpus_checksum;
     std::uint64_t seed = 0;
     int epochs = 0;
-    std::int64_t steps = 0;              ///< optimizer steps per voice
+    std::int64_t steps = 0;  ///< optimizer steps per voice
     int batch_size = 0;
     double learning_rate = 0;
     double wall_seconds = 0;
-    std::string device;                  ///< "cpu", "cuda"
-    std::string finished_at;             ///< ISO 8601 UTC
+    std::string device;       ///< "cpu", "cuda"
+    std::string finished_at;  ///< ISO 8601 UTC
     std::array<VoiceMetrics, kNumVoices> validation{};
 };
 
