@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
     deepbach::cli::add_info_command(app, action);
     deepbach::cli::add_convert_command(app, action);
     deepbach::cli::add_corpus_command(app, action);
+    deepbach::cli::add_evaluate_command(app, action);
+    deepbach::cli::add_train_commands(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

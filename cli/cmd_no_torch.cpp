@@ -1,0 +1,31 @@
+// deepbach train and deepbach bench train in a build without LibTorch: the
+// names exist, take any arguments, and say how to get a build that has them.
+#include "commands.hpp"
+
+#include <deepbach/error.hpp>
+
+namespace deepbach::cli {
+
+namespace {
+
+void add_unavailable(CLI::App* parent, const std::string& name, const std::string& what, Action& action) {
+    auto* cmd = parent->add_subcommand(name, what + " (needs LibTorch: not in this build)");
+    cmd->allow_extras();
+    cmd->callback([&action, name] {
+        action = [name]() -> int {
+            throw Error("'" + name +
+                        "' needs LibTorch, and this deepbach was built without it: install libtorch-dev "
+                        "(Debian) or point CMake at a LibTorch (-DCMAKE_PREFIX_PATH=...), then rebuild "
+                        "with -DDEEPBACH_WITH_TORCH=ON");
+        };
+    });
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app, Action& action) {
+    add_unavailable(&app, "train", "Train the four voice networks", action);
+    add_unavailable(bench_group(app), "train", "Training throughput", action);
+}
+
+}  // namespace deepbach::cli

@@ -1,0 +1,169 @@
+// deepbach train and deepbach bench train: the commands that
+// need LibTorch (compiled only when the deepbach_torch target exists).
+#include "commands.hpp"
+#include "metrics.hpp"
+#include "progress.hpp"
+
+#include "torch/train.hpp"
+
+#include <deepbach/corpus.hpp>
+#include <deepbach/error.hpp>
+#include <deepbach/io.hpp>
+#include <deepbach/model.hpp>
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+namespace deepbach::cli {
+
+namespace {
+
+namespace tb = deepbach::torch_backend;
+namespace fs = std::filesystem;
+
+struct TrainArgs {
+    tb::TrainOptions options;
+    std::string corpus, out, mode = "window";
+};
+
+int run_train(TrainArgs args) {
+    tb::TrainOptions& o = args.options;
+    o.corpus = args.corpus;
+    o.out = args.out;
+    o.config.mode = parse_context_mode(args.mode);
+    TerminalProgress line("training");
+    auto render = line.callback();
+    int last_validated = 0;
+    const TrainingRecord record = tb::train_model(o, [&](const tb::TrainProgress& p) {
+        using Phase = tb::TrainProgress::Phase;
+        if (p.phase == Phase::loading)
+            return render(static_cast<size_t>(p.step), static_cast<size_t>(p.total_steps), p.message);
+        if (p.phase == Phase::training && p.message.rfind("epoch ", 0) == 0 && p.epoch != last_validated) {
+            last_validated = p.epoch;
+            line.finish();
+            for (int v = 0; v < kNumVoices; ++v)
+                std::cerr << fmt::format("epoch {} step {} {:<8} {}\n", p.epoch, p.step, voice_name(v),
+                                         format_metrics(p.validation[static_cast<size_t>(v)]));
+            return true;
+        }
+        if (p.phase == Phase::training && p.message.rfind("resuming", 0) == 0) {
+            line.finish();
+            std::cerr << p.message << "\n";
+            return true;
+        }
+        const std::string what = fmt::format("ep {}/{} loss {:.3f} acc {:.3f} {:.0f}/s", p.epoch, p.epochs,
+                                             p.loss, p.accuracy, p.samples_per_s);
+        return render(static_cast<size_t>(p.step), static_cast<size_t>(p.total_steps), what);
+    });
+    line.finish();
+    fmt::print("model:    {}\n", args.out);
+    fmt::print("device:   {}\n", record.device);
+    fmt::print("epochs:   {}  steps: {}  wall: {:.1f} s\n", record.epochs, record.steps, record.wall_seconds);
+    for (int v = 0; v < kNumVoices; ++v)
+        fmt::print("{:<8}  {}\n", voice_name(v), format_metrics(record.validation[static_cast<size_t>(v)]));
+    return 0;
+}
+
+int run_bench_train(const std::string& mode, int threads, int steps, const std::string& device,
+                    int batch_size, int batch_sequences, bool json) {
+    const auto r =
+        tb::bench_train(parse_context_mode(mode), threads, steps, device, batch_size, batch_sequences);
+    if (json) {
+        nlohmann::json out{{"benchmark", "train"}, {"mode", r.mode},
+                           {"device", r.device},   {"threads", r.threads},
+                           {"steps", r.steps},     {"targets", r.targets},
+                           {"seconds", r.seconds}, {"samples_per_s", r.samples_per_s}};
+        std::cout << out.dump() << "\n";
+        return 0;
+    }
+    fmt::print(
+        "train {} mode on {} ({} threads): {} steps, {} targets in {:.2f} s: {:.0f} samples/s (one voice)\n",
+        r.mode, r.device, r.threads, r.steps, r.targets, r.seconds, r.samples_per_s);
+    return 0;
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app, Action& action) {
+    // deepbach train
+    {
+        auto* cmd =
+            app.add_subcommand("train", "Train the four voice networks on a folder of chorales (LibTorch)");
+        auto a = std::make_shared<TrainArgs>();
+        auto& o = a->options;
+        auto& c = o.config;
+        cmd->add_option("--corpus", a->corpus, "Folder of MusicXML chorales")->required();
+        cmd->add_option("--out", a->out,
+                        "Model file to write (the best checkpoint); OUT.resume holds the last")
+            ->required();
+        cmd->add_option("--mode", a->mode, "Context mode: window (DeepBach's) or full")
+            ->check(CLI::IsMember({"window", "full"}))
+            ->capture_default_str();
+        cmd->add_option("--epochs", o.epochs, "Epochs (an epoch: as many targets as training ticks)")
+            ->capture_default_str();
+        cmd->add_option("--max-steps", o.max_steps, "Stop after this many steps per voice (0: no bound)")
+            ->capture_default_str();
+        cmd->add_option("--batch-size", o.batch_size, "Window mode: targets per step")->capture_default_str();
+        cmd->add_option("--batch-sequences", o.batch_sequences, "Full mode: whole sequences per step")
+            ->capture_default_str();
+        cmd->add_option("--learning-rate", o.learning_rate, "Adam learning rate")->capture_default_str();
+        cmd->add_option("--device", o.device, "auto, cpu or cuda")
+            ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+            ->capture_default_str();
+        cmd->add_option("--seed", o.seed, "Seed of the split, the weights, the batches and dropout")
+            ->capture_default_str();
+        cmd->add_option("--threads", o.threads, "LibTorch threads (0: its default)")->capture_default_str();
+        cmd->add_flag("--resume", o.resume, "Continue from OUT.resume when it exists");
+        cmd->add_flag("--float16", o.float16, "Store the weights as float16");
+        cmd->add_option("--validation-targets", o.validation_targets,
+                        "Window mode: validation targets per voice (0: all)")
+            ->capture_default_str();
+        cmd->add_option("--cache-dir", o.cache_dir, "Dataset cache folder");
+        cmd->add_option("--note-embedding", c.note_embedding)->capture_default_str();
+        cmd->add_option("--meta-embedding", c.meta_embedding)->capture_default_str();
+        cmd->add_option("--lstm-hidden", c.lstm_hidden)->capture_default_str();
+        cmd->add_option("--lstm-layers", c.lstm_layers)->capture_default_str();
+        cmd->add_option("--dropout", c.dropout)->capture_default_str();
+        cmd->add_option("--mlp-hidden", c.mlp_hidden)->capture_default_str();
+        cmd->add_option("--window-past", c.window_past)->capture_default_str();
+        cmd->add_option("--window-future", c.window_future)->capture_default_str();
+        cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
+    }
+    // deepbach bench train
+    {
+        auto* cmd = bench_group(app)->add_subcommand("train", "Training throughput of one voice network");
+        auto mode = std::make_shared<std::string>("window");
+        auto threads = std::make_shared<int>(1);
+        auto steps = std::make_shared<int>(10);
+        auto device = std::make_shared<std::string>("cpu");
+        auto batch_size = std::make_shared<int>(256);
+        auto batch_sequences = std::make_shared<int>(8);
+        auto json = std::make_shared<bool>(false);
+        cmd->add_option("--mode", *mode, "window or full")
+            ->check(CLI::IsMember({"window", "full"}))
+            ->capture_default_str();
+        cmd->add_option("--threads", *threads, "LibTorch threads")->capture_default_str();
+        cmd->add_option("--steps", *steps, "Timed steps")->capture_default_str();
+        cmd->add_option("--device", *device, "auto, cpu or cuda")
+            ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+            ->capture_default_str();
+        cmd->add_option("--batch-size", *batch_size, "Window mode: targets per step")->capture_default_str();
+        cmd->add_option("--batch-sequences", *batch_sequences, "Full mode: sequences of 200 ticks per step")
+            ->capture_default_str();
+        cmd->add_flag("--json", *json, "Print one JSON object");
+        cmd->callback([&action, mode, threads, steps, device, batch_size, batch_sequences, json] {
+            action = [=] {
+                return run_bench_train(*mode, *threads, *steps, *device, *batch_size, *batch_sequences,
+                                       *json);
+            };
+        });
+    }
+}
+
+}  // namespace deepbach::cli

@@ -1,0 +1,189 @@
+// libdeepbach/torch: the voice network of the contract as a LibTorch module.
+#include "torch/network.hpp"
+
+#include <deepbach/error.hpp>
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <set>
+
+namespace deepbach::torch_backend {
+
+VoiceNetImpl::VoiceNetImpl(const ModelConfig& config, int voice,
+                           const std::array<int, kNumVoices>& vocabulary_sizes)
+    : config_(config), voice_(voice) {
+    const int E = config.note_embedding, M = config.meta_embedding, H = config.lstm_hidden,
+              L = config.lstm_layers, C = config.mlp_hidden;
+    note_embeddings = register_module("note_embeddings", torch::nn::ModuleList());
+    for (int u = 0; u < kNumVoices; ++u) {
+        torch::nn::Embedding e(vocabulary_sizes[static_cast<size_t>(u)], E);
+        note_embeddings->push_back(e);
+        notes_.push_back(e);
+    }
+    std::vector<std::pair<std::string, std::shared_ptr<torch::nn::Module>>> metas;
+    for (int k = 0; k < kMetadataInputs; ++k) {
+        torch::nn::Embedding e(kMetadataValues[static_cast<size_t>(k)], M);
+        metas.emplace_back(kMetadataNames[static_cast<size_t>(k)], e.ptr());
+        metas_.push_back(e);
+    }
+    meta_embeddings = register_module("meta_embeddings", torch::nn::ModuleDict(metas));
+    const int in = kNumVoices * E + kMetadataInputs * M;
+    const double between = L > 1 ? static_cast<double>(config.dropout) : 0.0;
+    past_lstm = register_module(
+        "past_lstm",
+        torch::nn::LSTM(torch::nn::LSTMOptions(in, H).num_layers(L).dropout(between).batch_first(true)));
+    future_lstm = register_module(
+        "future_lstm",
+        torch::nn::LSTM(torch::nn::LSTMOptions(in, H).num_layers(L).dropout(between).batch_first(true)));
+    center_ =
+        register_module("center", torch::nn::Sequential(torch::nn::Linear(3 * E + kMetadataInputs * M, C),
+                                                        torch::nn::ReLU(), torch::nn::Linear(C, C)));
+    head_ = register_module(
+        "head", torch::nn::Sequential(torch::nn::Linear(2 * H + C, C), torch::nn::ReLU(),
+                                      torch::nn::Linear(C, vocabulary_sizes[static_cast<size_t>(voice)])));
+    dropout_ = register_module("dropout", torch::nn::Dropout(static_cast<double>(config.dropout)));
+}
+
+torch::Tensor VoiceNetImpl::embed(const torch::Tensor& notes, const torch::Tensor& meta) {
+    std::vector<torch::Tensor> parts;
+    parts.reserve(kNumVoices + kMetadataInputs);
+    for (int u = 0; u < kNumVoices; ++u) parts.push_back(notes_[static_cast<size_t>(u)](notes.select(-1, u)));
+    for (int k = 0; k < kMetadataInputs; ++k)
+        parts.push_back(metas_[static_cast<size_t>(k)](meta.select(-1, k)));
+    return torch::cat(parts, -1);
+}
+
+torch::Tensor VoiceNetImpl::center(const torch::Tensor& x_target) {
+    const int E = config_.note_embedding, M = config_.meta_embedding;
+    std::vector<torch::Tensor> parts;
+    for (int u = 0; u < kNumVoices; ++u)
+        if (u != voice_) parts.push_back(x_target.narrow(-1, u * E, E));
+    parts.push_back(x_target.narrow(-1, kNumVoices * E, kMetadataInputs * M));
+    return center_->forward(torch::cat(parts, -1));
+}
+
+torch::Tensor VoiceNetImpl::head_logits(const torch::Tensor& h_past, const torch::Tensor& center_out,
+                                        const torch::Tensor& h_future) {
+    torch::Tensor z = torch::cat({h_past, center_out, h_future}, -1);
+    return head_->forward(dropout_(z));
+}
+
+torch::Tensor VoiceNetImpl::forward_window(const torch::Tensor& notes, const torch::Tensor& meta) {
+    const int wp = config_.window_past, wf = config_.window_future;
+    const torch::Tensor x = embed(notes, meta);  // [B, W, in]
+    const torch::Tensor past = x.narrow(1, 0, wp);
+    const torch::Tensor future = x.narrow(1, wp + 1, wf).flip({1});
+    const torch::Tensor out_past = std::get<0>(past_lstm->forward(past));
+    const torch::Tensor out_future = std::get<0>(future_lstm->forward(future));
+    return head_logits(out_past.select(1, wp - 1), center(x.select(1, wp)), out_future.select(1, wf - 1));
+}
+
+torch::Tensor VoiceNetImpl::forward_full(const torch::Tensor& notes, const torch::Tensor& meta,
+                                         const std::vector<std::int64_t>& padded_lengths,
+                                         const std::vector<std::int64_t>& positions) {
+    const std::int64_t B = notes.size(0), T = notes.size(1);
+    const torch::Tensor x = embed(notes, meta);  // [B, T, in]
+    const std::int64_t in = x.size(2);
+    const torch::Tensor flat = x.reshape({B * T, in});
+
+    // Each sequence reversed within its own padded length, the rest left in place.
+    std::vector<std::int64_t> rev(static_cast<size_t>(B * T));
+    for (std::int64_t b = 0; b < B; ++b) {
+        const std::int64_t P = padded_lengths[static_cast<size_t>(b)];
+        for (std::int64_t j = 0; j < T; ++j)
+            rev[static_cast<size_t>(b * T + j)] = b * T + (j < P ? P - 1 - j : j);
+    }
+    // h_past(t): past output at t - 1; h_future(t): reversed future output at P - 2 - t.
+    const size_t N = positions.size();
+    std::vector<std::int64_t> past_index(N), future_index(N);
+    for (size_t i = 0; i < N; ++i) {
+        const std::int64_t b = positions[i] / T, t = positions[i] % T;
+        const std::int64_t P = padded_lengths[static_cast<size_t>(b)];
+        if (t < 1 || t > P - 2) throw Error(fmt::format("forward_full: tick {} outside 1..{}", t, P - 2));
+        past_index[i] = positions[i] - 1;
+        future_index[i] = b * T + (P - 2 - t);
+    }
+    const auto opts = torch::TensorOptions().dtype(torch::kLong);
+    const torch::Device dev = x.device();
+    const torch::Tensor rev_t = torch::from_blob(rev.data(), {B * T}, opts).to(dev, false, true);
+    const torch::Tensor pos_t =
+        torch::from_blob(const_cast<std::int64_t*>(positions.data()), {static_cast<std::int64_t>(N)}, opts)
+            .to(dev, false, true);
+    const torch::Tensor past_t =
+        torch::from_blob(past_index.data(), {static_cast<std::int64_t>(N)}, opts).to(dev, false, true);
+    const torch::Tensor future_t =
+        torch::from_blob(future_index.data(), {static_cast<std::int64_t>(N)}, opts).to(dev, false, true);
+
+    const torch::Tensor x_rev = flat.index_select(0, rev_t).view({B, T, in});
+    const torch::Tensor out_past = std::get<0>(past_lstm->forward(x)).reshape({B * T, -1});
+    const torch::Tensor out_future = std::get<0>(future_lstm->forward(x_rev)).reshape({B * T, -1});
+    return head_logits(out_past.index_select(0, past_t), center(flat.index_select(0, pos_t)),
+                       out_future.index_select(0, future_t));
+}
+
+std::vector<std::pair<std::string, std::string>> contract_names(const VoiceNet& net) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& item : net->named_parameters(true))
+        out.emplace_back(item.key(), fmt::format("voices.{}.{}", net->voice(), item.key()));
+    return out;
+}
+
+void load_weights(VoiceNet& net, const Model& model) {
+    torch::NoGradGuard no_grad;
+    const std::string prefix = fmt::format("voices.{}.", net->voice());
+    std::set<std::string> used;
+    auto params = net->named_parameters(true);
+    for (const auto& [local, name] : contract_names(net)) {
+        const auto it = model.weights.find(name);
+        if (it == model.weights.end()) throw Error("model has no tensor " + name);
+        torch::Tensor p = params[local];
+        const std::vector<std::int64_t> shape(p.sizes().begin(), p.sizes().end());
+        if (it->second.shape != shape)
+            throw Error(fmt::format("tensor {} has shape [{}], the network wants [{}]", name,
+                                    fmt::join(it->second.shape, ", "), fmt::join(shape, ", ")));
+        if (static_cast<std::int64_t>(it->second.data.size()) != p.numel())
+            throw Error("tensor " + name + " holds the wrong number of values");
+        const torch::Tensor src =
+            torch::from_blob(const_cast<float*>(it->second.data.data()), p.sizes(), torch::kFloat32);
+        p.copy_(src);
+        used.insert(name);
+    }
+    for (const auto& [name, tensor] : model.weights)
+        if (name.compare(0, prefix.size(), prefix) == 0 && !used.count(name))
+            throw Error("model has an unexpected tensor " + name);
+}
+
+void store_weights(const VoiceNet& net, Model& model) {
+    auto params = net->named_parameters(true);
+    for (const auto& [local, name] : contract_names(net)) {
+        const torch::Tensor p = params[local].detach().to(torch::kCPU, torch::kFloat32).contiguous();
+        Tensor t;
+        t.shape.assign(p.sizes().begin(), p.sizes().end());
+        t.data.resize(static_cast<size_t>(p.numel()));
+        std::memcpy(t.data.data(), p.data_ptr<float>(), t.data.size() * sizeof(float));
+        model.weights[name] = std::move(t);
+    }
+}
+
+torch::Device parse_device(const std::string& device) {
+    if (device == "cpu") return torch::Device(torch::kCPU);
+    if (device == "cuda") return torch::Device(torch::kCUDA);
+    throw Error("unknown device '" + device + "' (cpu or cuda)");
+}
+
+std::vector<VoiceNet> make_networks(const Model& model, const torch::Device& device) {
+    std::array<int, kNumVoices> sizes{};
+    for (int v = 0; v < kNumVoices; ++v)
+        sizes[static_cast<size_t>(v)] = model.vocabularies[static_cast<size_t>(v)].size();
+    std::vector<VoiceNet> nets;
+    for (int v = 0; v < kNumVoices; ++v) {
+        VoiceNet net(model.config, v, sizes);
+        load_weights(net, model);
+        net->to(device);
+        nets.push_back(net);
+    }
+    return nets;
+}
+
+}  // namespace deepbach::torch_backend

@@ -1,0 +1,77 @@
+// libdeepbach/torch: one voice network as a LibTorch module (the network
+// contract of docs/model-format.md), and its mapping onto Model::weights.
+// Includes LibTorch: only for sources of libdeepbach/torch and its tests.
+#pragma once
+
+#include <deepbach/model.hpp>
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace deepbach::torch_backend {
+
+/// Voice v's network. Its submodules are named so that named_parameters()
+/// gives the contract's names without the "voices.{v}." prefix
+/// (note_embeddings.0.weight, meta_embeddings.key.weight,
+/// past_lstm.weight_ih_l0, center.0.weight, head.2.bias, ...).
+class VoiceNetImpl : public torch::nn::Module {
+public:
+    VoiceNetImpl(const ModelConfig& config, int voice, const std::array<int, kNumVoices>& vocabulary_sizes);
+
+    /// Embeds every tick: notes [B, T, 4] and meta [B, T, 3] (int64; meta
+    /// holds fermata, beat, key fifths + 7) give x [B, T, 4E + 3M].
+    torch::Tensor embed(const torch::Tensor& notes, const torch::Tensor& meta);
+    /// The center MLP's output [.., C] from x rows of the target ticks.
+    torch::Tensor center(const torch::Tensor& x_target);
+    /// Logits [N, V_v] from h_past [N, H], center [N, C], h_future [N, H].
+    torch::Tensor head_logits(const torch::Tensor& h_past, const torch::Tensor& center_out,
+                              const torch::Tensor& h_future);
+
+    /// Window mode: notes [B, W, 4], meta [B, W, 3] with W = window_past + 1 +
+    /// window_future and the target at index window_past. Returns [B, V_v].
+    torch::Tensor forward_window(const torch::Tensor& notes, const torch::Tensor& meta);
+
+    /// Full mode: padded sequences notes [B, T, 4], meta [B, T, 3], each
+    /// sequence b holding padded_lengths[b] real ticks (start and end padding
+    /// included) and anything after them. Returns the logits [N, V_v] of the
+    /// ticks `positions` (flat indices b * T + t, 1 <= t < padded_lengths[b] - 1).
+    torch::Tensor forward_full(const torch::Tensor& notes, const torch::Tensor& meta,
+                               const std::vector<std::int64_t>& padded_lengths,
+                               const std::vector<std::int64_t>& positions);
+
+    const ModelConfig& config() const { return config_; }
+    int voice() const { return voice_; }
+
+private:
+    ModelConfig config_;
+    int voice_;
+    torch::nn::ModuleList note_embeddings{nullptr};
+    torch::nn::ModuleDict meta_embeddings{nullptr};
+    std::vector<torch::nn::Embedding> notes_;
+    std::vector<torch::nn::Embedding> metas_;
+    torch::nn::LSTM past_lstm{nullptr};
+    torch::nn::LSTM future_lstm{nullptr};
+    torch::nn::Sequential center_{nullptr};
+    torch::nn::Sequential head_{nullptr};
+    torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(VoiceNet);
+
+/// The contract's name ("voices.{v}.past_lstm.weight_ih_l0") of every
+/// parameter of the network, keyed by its name in named_parameters().
+std::vector<std::pair<std::string, std::string>> contract_names(const VoiceNet& net);
+
+/// Copies Model::weights of the network's voice into the network (exact
+/// names and shapes; throws Error when one is missing or has another shape).
+void load_weights(VoiceNet& net, const Model& model);
+/// Copies the network's parameters into model.weights under the contract's names.
+void store_weights(const VoiceNet& net, Model& model);
+
+/// The four networks of a model, on a device, with the model's weights.
+std::vector<VoiceNet> make_networks(const Model& model, const torch::Device& device);
+
+torch::Device parse_device(const std::string& device);
+
+}  // namespace deepbach::torch_backend

@@ -1,0 +1,679 @@
+// libdeepbach/torch: training, evaluation and the training benchmark.
+#include "torch/train.hpp"
+
+#include "torch/network.hpp"
+
+#include <deepbach/error.hpp>
+
+#include <fmt/format.h>
+
+#include <dlfcn.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <numeric>
+#include <system_error>
+
+namespace deepbach::torch_backend {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// splitmix64: batch selection and dropout seeds are pure functions of
+// (seed, step, index), so an interrupted run resumes exactly.
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+std::uint64_t mix(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0, std::uint64_t d = 0) {
+    return mix(mix(mix(mix(a) ^ b) ^ c) ^ d);
+}
+
+// With an OpenBLAS-backed LibTorch (Debian's), the matrix products run on
+// OpenBLAS's own threads: giving LibTorch's intra-op pool threads too
+// oversubscribes the cores (measured: 2 + 2 threads on 2 cores runs at half
+// the speed of 1 + 2). So there OpenBLAS gets the threads and LibTorch one.
+void set_threads(int threads) {
+    if (threads <= 0) return;
+    using SetThreads = void (*)(int);
+    auto openblas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (openblas != nullptr) {
+        openblas(threads);
+        torch::set_num_threads(1);
+    } else {
+        torch::set_num_threads(threads);
+    }
+    try {
+        at::set_num_interop_threads(threads);
+    } catch (const std::exception&) {
+        // Only allowed once, before any inter-op work: keep what is set.
+    }
+}
+
+// Padded sequences back to back (the Dataset's layout), from a Dataset or
+// from encoded chorales.
+struct Flat {
+    std::array<const std::int16_t*, kNumVoices> notes{};
+    const std::uint8_t* fermata = nullptr;
+    const std::uint8_t* beat = nullptr;
+    const std::int8_t* key = nullptr;
+    struct Seq {
+        std::int64_t offset = 0;  // first padded tick
+        std::int32_t length = 0;  // ticks of music
+    };
+    std::vector<Seq> seqs;
+};
+
+Flat flat_of(const Dataset& d) {
+    Flat f;
+    for (int v = 0; v < kNumVoices; ++v)
+        f.notes[static_cast<size_t>(v)] = d.notes[static_cast<size_t>(v)].data();
+    f.fermata = d.fermata.data();
+    f.beat = d.beat_position.data();
+    f.key = d.key_fifths.data();
+    for (const auto& s : d.sequences) f.seqs.push_back({s.offset, s.length});
+    return f;
+}
+
+// Storage for encoded chorales laid out as a Flat.
+struct FlatStore {
+    std::array<std::vector<std::int16_t>, kNumVoices> notes;
+    std::vector<std::uint8_t> fermata, beat;
+    std::vector<std::int8_t> key;
+    Flat flat;
+};
+void build_store(const std::vector<EncodedChorale>& chorales, FlatStore& st) {
+    for (const auto& c : chorales) {
+        const std::int64_t offset = static_cast<std::int64_t>(st.fermata.size());
+        for (int v = 0; v < kNumVoices; ++v)
+            st.notes[static_cast<size_t>(v)].insert(st.notes[static_cast<size_t>(v)].end(),
+                                                    c.notes[static_cast<size_t>(v)].begin(),
+                                                    c.notes[static_cast<size_t>(v)].end());
+        st.fermata.insert(st.fermata.end(), c.fermata.begin(), c.fermata.end());
+        st.beat.insert(st.beat.end(), c.beat_position.begin(), c.beat_position.end());
+        st.key.insert(st.key.end(), c.key_fifths.begin(), c.key_fifths.end());
+        st.flat.seqs.push_back({offset, c.length});
+    }
+    for (int v = 0; v < kNumVoices; ++v)
+        st.flat.notes[static_cast<size_t>(v)] = st.notes[static_cast<size_t>(v)].data();
+    st.flat.fermata = st.fermata.data();
+    st.flat.beat = st.beat.data();
+    st.flat.key = st.key.data();
+}
+
+// One batch on the device: inputs and, per voice, the target indices.
+struct Batch {
+    torch::Tensor notes, meta;  // [B, W or T, 4], [B, W or T, 3]
+    std::array<torch::Tensor, kNumVoices> targets;
+    std::vector<std::int64_t> padded_lengths;  // full mode
+    std::vector<std::int64_t> positions;       // full mode
+    std::int64_t size = 0;                     // targets per voice
+};
+
+torch::Tensor to_tensor(std::vector<std::int64_t>& data, std::vector<std::int64_t> shape,
+                        const torch::Device& dev) {
+    return torch::from_blob(data.data(), shape, torch::kLong).to(dev, false, true);
+}
+
+// Window mode: targets (sequence, tick of music).
+Batch window_batch(const Flat& f, const std::vector<std::pair<int, int>>& targets, const ModelConfig& cfg,
+                   const torch::Device& dev) {
+    const int wp = cfg.window_past, wf = cfg.window_future, W = wp + 1 + wf;
+    const std::int64_t B = static_cast<std::int64_t>(targets.size());
+    std::vector<std::int64_t> notes(static_cast<size_t>(B * W * kNumVoices)),
+        meta(static_cast<size_t>(B * W * 3));
+    std::array<std::vector<std::int64_t>, kNumVoices> tgt;
+    for (auto& t : tgt) t.resize(static_cast<size_t>(B));
+    for (std::int64_t b = 0; b < B; ++b) {
+        const auto& [s, tick] = targets[static_cast<size_t>(b)];
+        const std::int64_t center = f.seqs[static_cast<size_t>(s)].offset + kDatasetPadding + tick;
+        for (int w = 0; w < W; ++w) {
+            const std::int64_t i = center - wp + w;
+            const size_t row = static_cast<size_t>(b * W + w);
+            for (int v = 0; v < kNumVoices; ++v)
+                notes[row * kNumVoices + static_cast<size_t>(v)] = f.notes[static_cast<size_t>(v)][i];
+            meta[row * 3 + 0] = f.fermata[i];
+            meta[row * 3 + 1] = f.beat[i];
+            meta[row * 3 + 2] = f.key[i] + 7;
+        }
+        for (int v = 0; v < kNumVoices; ++v)
+            tgt[static_cast<size_t>(v)][static_cast<size_t>(b)] = f.notes[static_cast<size_t>(v)][center];
+    }
+    Batch out;
+    out.size = B;
+    out.notes = to_tensor(notes, {B, W, kNumVoices}, dev);
+    out.meta = to_tensor(meta, {B, W, 3}, dev);
+    for (int v = 0; v < kNumVoices; ++v)
+        out.targets[static_cast<size_t>(v)] = to_tensor(tgt[static_cast<size_t>(v)], {B}, dev);
+    return out;
+}
+
+// Full mode: whole sequences, right-padded to the longest with END tokens
+// (vocabulary index `end_index` per voice) and the last metadata.
+Batch full_batch(const Flat& f, const std::vector<int>& seqs,
+                 const std::array<std::int64_t, kNumVoices>& end_index, const torch::Device& dev) {
+    const std::int64_t B = static_cast<std::int64_t>(seqs.size());
+    std::int64_t T = 0;
+    Batch out;
+    for (int s : seqs) {
+        const std::int64_t P = f.seqs[static_cast<size_t>(s)].length + 2 * kDatasetPadding;
+        out.padded_lengths.push_back(P);
+        T = std::max(T, P);
+    }
+    std::vector<std::int64_t> notes(static_cast<size_t>(B * T * kNumVoices)),
+        meta(static_cast<size_t>(B * T * 3));
+    std::array<std::vector<std::int64_t>, kNumVoices> tgt;
+    for (std::int64_t b = 0; b < B; ++b) {
+        const auto& sq = f.seqs[static_cast<size_t>(seqs[static_cast<size_t>(b)])];
+        const std::int64_t P = out.padded_lengths[static_cast<size_t>(b)];
+        for (std::int64_t t = 0; t < T; ++t) {
+            const std::int64_t i = sq.offset + std::min(t, P - 1);
+            const size_t row = static_cast<size_t>(b * T + t);
+            for (int v = 0; v < kNumVoices; ++v)
+                notes[row * kNumVoices + static_cast<size_t>(v)] =
+                    t < P ? f.notes[static_cast<size_t>(v)][i] : end_index[static_cast<size_t>(v)];
+            meta[row * 3 + 0] = f.fermata[i];
+            meta[row * 3 + 1] = f.beat[i];
+            meta[row * 3 + 2] = f.key[i] + 7;
+        }
+        for (std::int64_t t = kDatasetPadding; t < kDatasetPadding + sq.length; ++t) {
+            out.positions.push_back(b * T + t);
+            for (int v = 0; v < kNumVoices; ++v)
+                tgt[static_cast<size_t>(v)].push_back(f.notes[static_cast<size_t>(v)][sq.offset + t]);
+        }
+    }
+    out.size = static_cast<std::int64_t>(out.positions.size());
+    out.notes = to_tensor(notes, {B, T, kNumVoices}, dev);
+    out.meta = to_tensor(meta, {B, T, 3}, dev);
+    for (int v = 0; v < kNumVoices; ++v)
+        out.targets[static_cast<size_t>(v)] = to_tensor(tgt[static_cast<size_t>(v)], {out.size}, dev);
+    return out;
+}
+
+torch::Tensor run(VoiceNet& net, const Batch& batch) {
+    if (net->config().mode == ContextMode::window) return net->forward_window(batch.notes, batch.meta);
+    return net->forward_full(batch.notes, batch.meta, batch.padded_lengths, batch.positions);
+}
+
+struct Sums {
+    double nll = 0, correct = 0, onset_nll = 0, onset_correct = 0;
+    std::int64_t n = 0, onsets = 0;
+    void add(const torch::Tensor& logits, const torch::Tensor& targets, std::int64_t hold) {
+        const torch::Tensor logp = torch::log_softmax(logits.to(torch::kFloat32), 1);
+        const torch::Tensor nll_t = -logp.gather(1, targets.unsqueeze(1)).squeeze(1);
+        const torch::Tensor ok = logits.argmax(1).eq(targets).to(torch::kDouble);
+        const torch::Tensor onset = targets.ne(hold).to(torch::kDouble);
+        const torch::Tensor nll_d = nll_t.to(torch::kDouble);
+        const torch::Tensor all =
+            torch::stack({nll_d.sum(), ok.sum(), (nll_d * onset).sum(), (ok * onset).sum(), onset.sum()})
+                .to(torch::kCPU);
+        const double* a = all.data_ptr<double>();
+        nll += a[0];
+        correct += a[1];
+        onset_nll += a[2];
+        onset_correct += a[3];
+        onsets += static_cast<std::int64_t>(std::llround(a[4]));
+        n += targets.size(0);
+    }
+    VoiceMetrics metrics() const {
+        VoiceMetrics m;
+        m.targets = n;
+        m.onset_targets = onsets;
+        if (n > 0) {
+            m.nll = nll / static_cast<double>(n);
+            m.accuracy = correct / static_cast<double>(n);
+        }
+        if (onsets > 0) {
+            m.onset_nll = onset_nll / static_cast<double>(onsets);
+            m.onset_accuracy = onset_correct / static_cast<double>(onsets);
+        }
+        return m;
+    }
+};
+
+// NLL and accuracy of the four networks over the sequences `seqs` of f (in
+// window mode at most max_targets targets, a seeded sample; 0: all).
+std::array<VoiceMetrics, kNumVoices> evaluate_flat(std::vector<VoiceNet>& nets, const Flat& f,
+                                                   const std::vector<int>& seqs,
+                                                   const std::array<std::int64_t, kNumVoices>& hold,
+                                                   const std::array<std::int64_t, kNumVoices>& end_index,
+                                                   const torch::Device& dev, std::int64_t max_targets,
+                                                   std::uint64_t seed) {
+    torch::NoGradGuard no_grad;
+    for (auto& net : nets) net->eval();
+    std::array<Sums, kNumVoices> sums;
+    const ModelConfig& cfg = nets[0]->config();
+    auto score = [&](const Batch& batch) {
+        for (int v = 0; v < kNumVoices; ++v)
+            sums[static_cast<size_t>(v)].add(run(nets[static_cast<size_t>(v)], batch),
+                                             batch.targets[static_cast<size_t>(v)],
+                                             hold[static_cast<size_t>(v)]);
+    };
+    if (cfg.mode == ContextMode::window) {
+        std::vector<std::pair<int, int>> all;
+        for (int s : seqs)
+            for (int t = 0; t < f.seqs[static_cast<size_t>(s)].length; ++t) all.emplace_back(s, t);
+        if (max_targets > 0 && static_cast<std::int64_t>(all.size()) > max_targets) {
+            // Partial Fisher-Yates with the seed, then back in order.
+            for (std::int64_t i = 0; i < max_targets; ++i) {
+                const std::uint64_t r = mix(seed, 0x76616c6964ULL, static_cast<std::uint64_t>(i));
+                const std::int64_t j =
+                    i + static_cast<std::int64_t>(
+                            r % static_cast<std::uint64_t>(static_cast<std::int64_t>(all.size()) - i));
+                std::swap(all[static_cast<size_t>(i)], all[static_cast<size_t>(j)]);
+            }
+            all.resize(static_cast<size_t>(max_targets));
+            std::sort(all.begin(), all.end());
+        }
+        const size_t chunk = 1024;
+        for (size_t i = 0; i < all.size(); i += chunk) {
+            const std::vector<std::pair<int, int>> part(
+                all.begin() + static_cast<std::ptrdiff_t>(i),
+                all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + chunk)));
+            score(window_batch(f, part, cfg, dev));
+        }
+    } else {
+        const size_t chunk = 16;
+        for (size_t i = 0; i < seqs.size(); i += chunk) {
+            const std::vector<int> part(
+                seqs.begin() + static_cast<std::ptrdiff_t>(i),
+                seqs.begin() + static_cast<std::ptrdiff_t>(std::min(seqs.size(), i + chunk)));
+            score(full_batch(f, part, end_index, dev));
+        }
+    }
+    std::array<VoiceMetrics, kNumVoices> out;
+    for (int v = 0; v < kNumVoices; ++v) out[static_cast<size_t>(v)] = sums[static_cast<size_t>(v)].metrics();
+    return out;
+}
+
+std::array<std::int64_t, kNumVoices> special_index(const std::array<Vocabulary, kNumVoices>& vocabs,
+                                                   Token t) {
+    std::array<std::int64_t, kNumVoices> out{};
+    for (int v = 0; v < kNumVoices; ++v)
+        out[static_cast<size_t>(v)] = vocabs[static_cast<size_t>(v)].index(t);
+    return out;
+}
+
+double mean_nll(const std::array<VoiceMetrics, kNumVoices>& m) {
+    double s = 0;
+    for (const auto& v : m) s += v.nll;
+    return s / kNumVoices;
+}
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+void check_config(const ModelConfig& c) {
+    if (c.note_embedding < 1 || c.meta_embedding < 1 || c.lstm_hidden < 1 || c.lstm_layers < 1 ||
+        c.mlp_hidden < 1)
+        throw Error("model sizes must be at least 1");
+    if (c.dropout < 0 || c.dropout >= 1) throw Error("dropout must be in [0, 1)");
+    if (c.window_past < 1 || c.window_future < 1 || c.window_past > kDatasetPadding ||
+        c.window_future > kDatasetPadding)
+        throw Error(fmt::format("window sizes must be in 1..{}", kDatasetPadding));
+}
+
+// The resume checkpoint: weights and Adam state of each voice, counters.
+struct ResumeState {
+    std::int64_t step = 0;
+    double best_nll = INFINITY;
+    double wall_seconds = 0;
+    bool has_best = false;
+};
+
+std::string config_key(const ModelConfig& c, const std::string& checksum, std::uint64_t seed,
+                       const TrainOptions& o) {
+    return fmt::format("{} {} {} {} {} {} {} {} {} {} seed={} batch={}/{} lr={}", to_string(c.mode),
+                       c.note_embedding, c.meta_embedding, c.lstm_hidden, c.lstm_layers, c.dropout,
+                       c.mlp_hidden, c.window_past, c.window_future, checksum, seed, o.batch_size,
+                       o.batch_sequences, o.learning_rate);
+}
+
+void save_resume(const std::filesystem::path& path, std::vector<VoiceNet>& nets,
+                 std::vector<std::unique_ptr<torch::optim::Adam>>& opts, const ResumeState& st,
+                 const std::string& key) {
+    torch::serialize::OutputArchive archive;
+    for (size_t v = 0; v < nets.size(); ++v) {
+        torch::serialize::OutputArchive net_archive, opt_archive;
+        nets[v]->save(net_archive);
+        opts[v]->save(opt_archive);
+        archive.write(fmt::format("net{}", v), net_archive);
+        archive.write(fmt::format("adam{}", v), opt_archive);
+    }
+    archive.write("step", c10::IValue(st.step));
+    archive.write("best_nll", c10::IValue(st.best_nll));
+    archive.write("wall_seconds", c10::IValue(st.wall_seconds));
+    archive.write("has_best", c10::IValue(st.has_best));
+    archive.write("key", c10::IValue(key));
+    std::filesystem::path tmp = path;
+    tmp += ".tmp";
+    archive.save_to(tmp.string());
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw Error(path.string() + ": cannot write: " + ec.message());
+}
+
+ResumeState load_resume(const std::filesystem::path& path, std::vector<VoiceNet>& nets,
+                        std::vector<std::unique_ptr<torch::optim::Adam>>& opts, const std::string& key,
+                        const torch::Device& dev) {
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path.string(), dev);
+    } catch (const std::exception&) {
+        throw Error(path.string() + ": not a readable resume checkpoint");
+    }
+    ResumeState st;
+    c10::IValue value;
+    archive.read("key", value);
+    if (value.toStringRef() != key)
+        throw Error(path.string() + ": the checkpoint was made with other settings (" + value.toStringRef() +
+                    "); remove it or leave out --resume");
+    for (size_t v = 0; v < nets.size(); ++v) {
+        torch::serialize::InputArchive net_archive, opt_archive;
+        archive.read(fmt::format("net{}", v), net_archive);
+        archive.read(fmt::format("adam{}", v), opt_archive);
+        nets[v]->load(net_archive);
+        opts[v]->load(opt_archive);
+    }
+    archive.read("step", value);
+    st.step = value.toInt();
+    archive.read("best_nll", value);
+    st.best_nll = value.toDouble();
+    archive.read("wall_seconds", value);
+    st.wall_seconds = value.toDouble();
+    archive.read("has_best", value);
+    st.has_best = value.toBool();
+    return st;
+}
+
+}  // namespace
+
+bool torch_cuda_available() {
+    return torch::cuda::is_available();
+}
+
+std::string resolve_device(const std::string& device) {
+    if (device == "auto") return torch_cuda_available() ? "cuda" : "cpu";
+    if (device == "cpu") return "cpu";
+    if (device == "cuda") {
+        if (!torch_cuda_available()) throw Error("--device cuda: LibTorch sees no CUDA device");
+        return "cuda";
+    }
+    throw Error("unknown device '" + device + "' (auto, cpu or cuda)");
+}
+
+std::array<VoiceMetrics, kNumVoices> evaluate_model(const Model& model,
+                                                    const std::vector<EncodedChorale>& chorales,
+                                                    const std::string& device, int threads) {
+    set_threads(threads);
+    const torch::Device dev = parse_device(resolve_device(device));
+    std::vector<VoiceNet> nets = make_networks(model, dev);
+    FlatStore store;
+    build_store(chorales, store);
+    std::vector<int> seqs(chorales.size());
+    std::iota(seqs.begin(), seqs.end(), 0);
+    return evaluate_flat(nets, store.flat, seqs, special_index(model.vocabularies, token::kHold),
+                         special_index(model.vocabularies, token::kEnd), dev, 0, 0);
+}
+
+TrainingRecord train_model(const TrainOptions& options, const TrainCallback& callback) {
+    check_config(options.config);
+    if (options.batch_size < 1 || options.batch_sequences < 1) throw Error("batch sizes must be at least 1");
+    if (options.epochs < 1) throw Error("--epochs must be at least 1");
+    set_threads(options.threads);
+    const std::string device_name = resolve_device(options.device);
+    const torch::Device dev = parse_device(device_name);
+    const ModelConfig& cfg = options.config;
+
+    TrainProgress prog;
+    auto report = [&](TrainProgress::Phase phase, const std::string& message) {
+        prog.phase = phase;
+        prog.message = message;
+        if (callback && !callback(prog)) throw Cancelled();
+    };
+    auto loading = [&](std::size_t done, std::size_t total, std::string_view what) {
+        prog.step = static_cast<std::int64_t>(done);
+        prog.total_steps = static_cast<std::int64_t>(total);
+        report(TrainProgress::Phase::loading, std::string(what));
+        return true;
+    };
+
+    CorpusOptions corpus_options;
+    corpus_options.threads = options.threads > 0 ? options.threads : 1;
+    const Corpus corpus = load_corpus(options.corpus, corpus_options, loading);
+    if (corpus.chorales.empty()) throw Error(options.corpus.string() + ": no usable chorale");
+    DatasetOptions dataset_options;
+    dataset_options.split_seed = options.seed;
+    dataset_options.threads = corpus_options.threads;
+    const Dataset dataset = load_or_build_dataset(corpus, dataset_options, loading, options.cache_dir);
+    const Flat flat = flat_of(dataset);
+
+    const std::vector<int> train_seqs = dataset.sequences_of(dataset.split.train);
+    std::vector<int> valid_seqs;  // the validation chorales as written (shift 0)
+    for (int s : dataset.sequences_of(dataset.split.valid))
+        if (dataset.sequences[static_cast<size_t>(s)].shift == 0) valid_seqs.push_back(s);
+    if (valid_seqs.empty()) valid_seqs = dataset.sequences_of(dataset.split.valid);
+    if (train_seqs.empty()) throw Error(options.corpus.string() + ": too few chorales for a training split");
+
+    // Uniform sampling over training ticks: prefix sums of sequence lengths.
+    std::vector<std::int64_t> prefix(train_seqs.size() + 1, 0);
+    for (size_t i = 0; i < train_seqs.size(); ++i)
+        prefix[i + 1] = prefix[i] + dataset.sequences[static_cast<size_t>(train_seqs[i])].length;
+    const std::int64_t train_ticks = prefix.back();
+    const std::int64_t steps_per_epoch =
+        cfg.mode == ContextMode::window
+            ? (train_ticks + options.batch_size - 1) / options.batch_size
+            : (static_cast<std::int64_t>(train_seqs.size()) + options.batch_sequences - 1) /
+                  options.batch_sequences;
+    std::int64_t total_steps = steps_per_epoch * options.epochs;
+    if (options.max_steps > 0) total_steps = std::min(total_steps, options.max_steps);
+
+    const auto hold = special_index(dataset.vocabularies, token::kHold);
+    const auto end_index = special_index(dataset.vocabularies, token::kEnd);
+
+    Model model = Model::initialize(cfg, dataset.vocabularies, dataset.ranges, options.seed);
+    std::vector<VoiceNet> nets = make_networks(model, dev);
+    std::vector<std::unique_ptr<torch::optim::Adam>> opts;
+    for (auto& net : nets)
+        opts.push_back(std::make_unique<torch::optim::Adam>(
+            net->parameters(), torch::optim::AdamOptions(options.learning_rate)));
+
+    std::filesystem::path resume_path = options.out;
+    resume_path += ".resume";
+    const std::string key = config_key(cfg, corpus.checksum, options.seed, options);
+    ResumeState st;
+    if (options.resume && std::filesystem::exists(resume_path)) {
+        st = load_resume(resume_path, nets, opts, key, dev);
+        report(TrainProgress::Phase::training, fmt::format("resuming at step {}", st.step));
+    }
+
+    TrainingRecord best_record;
+    if (st.has_best && std::filesystem::exists(options.out)) best_record = Model::load(options.out).training;
+
+    prog.epochs = static_cast<int>((total_steps + steps_per_epoch - 1) / steps_per_epoch);
+    prog.total_steps = total_steps;
+    const auto run_start = Clock::now();
+    const double wall_before = st.wall_seconds;
+    auto wall = [&] { return wall_before + std::chrono::duration<double>(Clock::now() - run_start).count(); };
+
+    // Running training figures over the last steps.
+    double loss_sum = 0, acc_sum = 0;
+    int window_steps = 0;
+    std::int64_t timed_ticks = 0;
+    auto timed_start = Clock::now();
+    const std::int64_t first_step = st.step;
+
+    while (st.step < total_steps) {
+        const std::int64_t step = st.step;
+        // The step's batch: a pure function of (seed, step).
+        Batch batch;
+        if (cfg.mode == ContextMode::window) {
+            std::vector<std::pair<int, int>> targets(static_cast<size_t>(options.batch_size));
+            for (int i = 0; i < options.batch_size; ++i) {
+                const std::int64_t r = static_cast<std::int64_t>(
+                    mix(options.seed, static_cast<std::uint64_t>(step), static_cast<std::uint64_t>(i)) %
+                    static_cast<std::uint64_t>(train_ticks));
+                const size_t k = static_cast<size_t>(std::upper_bound(prefix.begin(), prefix.end(), r) -
+                                                     prefix.begin() - 1);
+                targets[static_cast<size_t>(i)] = {train_seqs[k], static_cast<int>(r - prefix[k])};
+            }
+            batch = window_batch(flat, targets, cfg, dev);
+        } else {
+            std::vector<int> seqs(static_cast<size_t>(options.batch_sequences));
+            for (int i = 0; i < options.batch_sequences; ++i)
+                seqs[static_cast<size_t>(i)] = train_seqs[static_cast<size_t>(
+                    mix(options.seed, static_cast<std::uint64_t>(step), static_cast<std::uint64_t>(i)) %
+                    train_seqs.size())];
+            batch = full_batch(flat, seqs, end_index, dev);
+        }
+        torch::Tensor losses = torch::zeros({2}, torch::TensorOptions().dtype(torch::kDouble).device(dev));
+        for (int v = 0; v < kNumVoices; ++v) {
+            torch::manual_seed(mix(options.seed, static_cast<std::uint64_t>(step), 0x64726f70ULL,
+                                   static_cast<std::uint64_t>(v)));
+            VoiceNet& net = nets[static_cast<size_t>(v)];
+            net->train();
+            const torch::Tensor logits = run(net, batch);
+            const torch::Tensor& target = batch.targets[static_cast<size_t>(v)];
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
+            opts[static_cast<size_t>(v)]->zero_grad();
+            loss.backward();
+            opts[static_cast<size_t>(v)]->step();
+            losses[0] += loss.detach().to(torch::kDouble);
+            losses[1] += logits.detach().argmax(1).eq(target).to(torch::kDouble).mean();
+        }
+        st.step += 1;
+        timed_ticks += batch.size;
+        const auto lc = losses.to(torch::kCPU);
+        loss_sum += lc[0].item<double>() / kNumVoices;
+        acc_sum += lc[1].item<double>() / kNumVoices;
+        ++window_steps;
+
+        const double elapsed = std::chrono::duration<double>(Clock::now() - timed_start).count();
+        prog.epoch = static_cast<int>((st.step - 1) / steps_per_epoch) + 1;
+        prog.step = st.step;
+        prog.loss = loss_sum / window_steps;
+        prog.accuracy = acc_sum / window_steps;
+        prog.samples_per_s = elapsed > 0 ? static_cast<double>(timed_ticks) / elapsed : 0;
+        const double per_step = elapsed / static_cast<double>(st.step - first_step);
+        prog.eta_seconds = per_step * static_cast<double>(total_steps - st.step);
+        report(TrainProgress::Phase::training, "training");
+        if (window_steps >= 50) {
+            loss_sum = acc_sum = 0;
+            window_steps = 0;
+        }
+
+        const bool epoch_end = st.step % steps_per_epoch == 0 || st.step == total_steps;
+        if (!epoch_end) continue;
+        report(TrainProgress::Phase::validating, "validating");
+        const auto metrics = evaluate_flat(nets, flat, valid_seqs, hold, end_index, dev,
+                                           options.validation_targets, options.seed);
+        prog.validation = metrics;
+        const double nll = mean_nll(metrics);
+        if (!st.has_best || nll < st.best_nll) {
+            st.best_nll = nll;
+            st.has_best = true;
+            for (auto& net : nets) store_weights(net, model);
+            model.training.corpus_checksum = corpus.checksum;
+            model.training.seed = options.seed;
+            model.training.epochs = prog.epoch;
+            model.training.steps = st.step;
+            model.training.batch_size =
+                cfg.mode == ContextMode::window ? options.batch_size : options.batch_sequences;
+            model.training.learning_rate = options.learning_rate;
+            model.training.wall_seconds = wall();
+            model.training.device = device_name;
+            model.training.finished_at = utc_now();
+            model.training.validation = metrics;
+            model.save(options.out, options.float16);
+            best_record = model.training;
+        }
+        st.wall_seconds = wall();
+        save_resume(resume_path, nets, opts, st, key);
+        report(TrainProgress::Phase::training, fmt::format("epoch {} validated", prog.epoch));
+    }
+    report(TrainProgress::Phase::done, "done");
+    return best_record;
+}
+
+TrainBenchResult bench_train(ContextMode mode, int threads, int steps, const std::string& device,
+                             int batch_size, int batch_sequences, int sequence_length) {
+    set_threads(threads);
+    const std::string device_name = resolve_device(device);
+    const torch::Device dev = parse_device(device_name);
+    ModelConfig cfg;
+    cfg.mode = mode;
+    const std::array<int, kNumVoices> sizes = {53, 50, 49, 65};
+    torch::manual_seed(1);
+    VoiceNet net(cfg, 0, sizes);
+    net->to(dev);
+    net->train();
+    torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+
+    auto random_ints = [&](std::vector<std::int64_t> shape, std::int64_t high) {
+        return torch::randint(high, shape, torch::TensorOptions().dtype(torch::kLong)).to(dev);
+    };
+    auto make_inputs = [&](std::int64_t B, std::int64_t T) {
+        std::vector<torch::Tensor> notes, meta;
+        for (int u = 0; u < kNumVoices; ++u)
+            notes.push_back(random_ints({B, T}, sizes[static_cast<size_t>(u)]));
+        for (int k = 0; k < kMetadataInputs; ++k)
+            meta.push_back(random_ints({B, T}, kMetadataValues[static_cast<size_t>(k)]));
+        return std::make_pair(torch::stack(notes, -1), torch::stack(meta, -1));
+    };
+    std::int64_t targets_per_step = 0;
+    std::function<torch::Tensor()> forward;
+    torch::Tensor target;
+    torch::Tensor notes, meta;
+    std::vector<std::int64_t> lengths, positions;
+    if (mode == ContextMode::window) {
+        std::tie(notes, meta) = make_inputs(batch_size, cfg.window_past + 1 + cfg.window_future);
+        targets_per_step = batch_size;
+        forward = [&] { return net->forward_window(notes, meta); };
+    } else {
+        const std::int64_t T = sequence_length + 2 * kDatasetPadding;
+        std::tie(notes, meta) = make_inputs(batch_sequences, T);
+        for (int b = 0; b < batch_sequences; ++b) {
+            lengths.push_back(T);
+            for (std::int64_t t = kDatasetPadding; t < kDatasetPadding + sequence_length; ++t)
+                positions.push_back(b * T + t);
+        }
+        targets_per_step = static_cast<std::int64_t>(positions.size());
+        forward = [&] { return net->forward_full(notes, meta, lengths, positions); };
+    }
+    target = random_ints({targets_per_step}, sizes[0]);
+    auto one_step = [&] {
+        const torch::Tensor loss = torch::nn::functional::cross_entropy(forward(), target);
+        adam.zero_grad();
+        loss.backward();
+        adam.step();
+        return loss;
+    };
+    for (int i = 0; i < 2; ++i) one_step();  // warm-up
+    if (dev.is_cuda()) torch::cuda::synchronize();
+    const auto start = Clock::now();
+    torch::Tensor last;
+    for (int i = 0; i < steps; ++i) last = one_step();
+    (void)last.item<double>();
+    if (dev.is_cuda()) torch::cuda::synchronize();
+    TrainBenchResult r;
+    r.device = device_name;
+    r.mode = to_string(mode);
+    r.threads = threads;
+    r.steps = steps;
+    r.targets = targets_per_step * steps;
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    r.samples_per_s = r.seconds > 0 ? static_cast<double>(r.targets) / r.seconds : 0;
+    return r;
+}
+
+}  // namespace deepbach::torch_backend

@@ -1,0 +1,99 @@
+// libdeepbach/torch: training and evaluating the voice networks with LibTorch.
+// This header holds no LibTorch type: it can be included anywhere that links
+// deepbach::torch.
+#pragma once
+
+#include <deepbach/chorale.hpp>
+#include <deepbach/model.hpp>
+
+#include "nn/encode.hpp"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace deepbach::torch_backend {
+
+/// Whether LibTorch sees a CUDA device.
+bool torch_cuda_available();
+
+/// "cpu" or "cuda" for "auto", "cpu" or "cuda"; throws Error for "cuda"
+/// without a CUDA device or an unknown name.
+std::string resolve_device(const std::string& device);
+
+struct TrainOptions {
+    std::filesystem::path corpus;     ///< folder of chorales
+    std::filesystem::path out;        ///< model file (the best checkpoint)
+    std::filesystem::path cache_dir;  ///< dataset cache; empty: the default
+    ModelConfig config;
+    int epochs = 10;
+    std::int64_t max_steps = 0;  ///< optimizer steps per voice; 0: no bound
+    /// Window mode: targets per step. Full mode: see batch_sequences.
+    int batch_size = 256;
+    /// Full mode: whole sequences per step (every music tick of each is a target).
+    int batch_sequences = 8;
+    double learning_rate = 1e-3;
+    std::string device = "auto";  ///< auto, cpu, cuda
+    std::uint64_t seed = 1;       ///< split, initial weights, batches, dropout
+    int threads = 0;              ///< CPU threads (OpenBLAS ones with an OpenBLAS LibTorch); 0: the defaults
+    bool resume = false;          ///< continue from out + ".resume" when it exists
+    bool float16 = false;         ///< store the model's weights as float16
+    /// Window mode: at most this many validation targets per voice (a fixed,
+    /// seeded sample of the validation ticks); 0: all.
+    std::int64_t validation_targets = 8192;
+};
+
+/// What train_model reports while it runs.
+struct TrainProgress {
+    enum class Phase { loading, training, validating, done } phase = Phase::training;
+    int epoch = 0;  ///< 1-based
+    int epochs = 0;
+    std::int64_t step = 0;  ///< steps done (per voice), over the whole run
+    std::int64_t total_steps = 0;
+    double loss = 0;           ///< mean training NLL of the four voices, recent steps
+    double accuracy = 0;       ///< mean training accuracy, recent steps
+    double samples_per_s = 0;  ///< targets per second, four voices counted
+    double eta_seconds = 0;
+    std::array<VoiceMetrics, kNumVoices> validation{};  ///< set after each validation
+    std::string message;                                ///< what is being done, for a status line
+};
+/// Return false to stop: train_model then throws Cancelled (the resume
+/// checkpoint of the last finished epoch stays).
+using TrainCallback = std::function<bool(const TrainProgress&)>;
+
+/// Trains the four voice networks (interleaved: each step is one Adam step
+/// of every voice, each voice with its own optimizer) and writes the best
+/// model (lowest mean validation NLL) to options.out, and a resume checkpoint
+/// to options.out + ".resume" after every epoch. Returns the record of the
+/// model written.
+TrainingRecord train_model(const TrainOptions& options, const TrainCallback& callback = {});
+
+/// A chorale encoded with a model's vocabularies (the Eigen engine's type).
+using EncodedChorale = nn::EncodedChorale;
+using nn::encode_chorale;
+
+/// NLL and accuracy of every voice over every music tick of the chorales.
+std::array<VoiceMetrics, kNumVoices> evaluate_model(const Model& model,
+                                                    const std::vector<EncodedChorale>& chorales,
+                                                    const std::string& device = "cpu", int threads = 0);
+
+struct TrainBenchResult {
+    std::string device;
+    std::string mode;
+    int threads = 0;
+    std::int64_t steps = 0;
+    std::int64_t targets = 0;  ///< targets of one voice over the timed steps
+    double seconds = 0;
+    double samples_per_s = 0;  ///< targets per second for one voice network
+};
+/// Times training steps of one voice network with the default sizes on
+/// random data with the corpus's vocabulary sizes (53, 50, 49, 65).
+/// Window mode: batch_size targets per step; full mode: batch_sequences
+/// sequences of sequence_length ticks per step.
+TrainBenchResult bench_train(ContextMode mode, int threads, int steps, const std::string& device = "cpu",
+                             int batch_size = 256, int batch_sequences = 8, int sequence_length = 200);
+
+}  // namespace deepbach::torch_backend

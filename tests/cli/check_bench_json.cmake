@@ -1,0 +1,15 @@
+# Runs CMD (a list); its last line of output must be a JSON object whose KEY
+# is a positive number.
+execute_process(COMMAND ${CMD} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "failed (${rc}): ${err}")
+endif()
+string(STRIP "${out}" out)
+string(REGEX REPLACE "^.*\n" "" last "${out}")
+string(JSON value ERROR_VARIABLE json_error GET "${last}" ${KEY})
+if(json_error)
+  message(FATAL_ERROR "last line is not JSON with ${KEY}: ${json_error}\n${out}")
+endif()
+if(NOT value GREATER 0)
+  message(FATAL_ERROR "${KEY} is ${value}, expected a positive number\n${out}")
+endif()
