@@ -31,6 +31,9 @@ Score parse_musicxml(std::string_view xml, const std::string& source = "<memory>
 /// Options for writing MusicXML.
 struct MusicXmlOptions {
     std::string software = "libdeepbach";  ///< written in <encoding><software>
+    /// YYYY-MM-DD written in <encoding-date>; empty (the default): none, so
+    /// that the same score gives the same bytes whatever the day.
+    std::string encoding_date;
 };
 
 /// MusicXML 4.0 partwise text for the score: measures, key, time, clefs

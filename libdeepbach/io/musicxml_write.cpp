@@ -15,7 +15,6 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
-#include <ctime>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -195,15 +194,6 @@ bool is_ncname(const std::string& id) {
         if (!(std::isalnum(u) || c == '_' || c == '-' || c == '.')) return false;
     }
     return true;
-}
-
-std::string today() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
 }
 
 std::int64_t lcm_of(std::int64_t a, std::int64_t b, const std::string& source) {
@@ -464,7 +454,7 @@ private:
         }
         pugi::xml_node enc = ident.append_child("encoding");
         if (!options_.software.empty()) add_text(enc, "software", options_.software);
-        add_text(enc, "encoding-date", today());
+        if (!options_.encoding_date.empty()) add_text(enc, "encoding-date", options_.encoding_date);
     }
 
     void write_part_list(pugi::xml_node root) const {
