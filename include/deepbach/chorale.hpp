@@ -123,6 +123,15 @@ struct ChoraleOptions {
 /// of parts.
 Chorale to_chorale(const Score& score, const ChoraleOptions& options = {});
 
+/// Reads a melody to harmonize: the soprano of a grid whose other voices are
+/// silent (a rest at tick 0, then holds). The melody is the score's only
+/// part, the part options.parts names when it names one, or, for a score of
+/// four or more parts (or options.parts naming four), the soprano that
+/// to_chorale() picks. Same grid rules, errors and metadata (fermatas from
+/// the melody, beats, keys, times, measures) as to_chorale(); the part names
+/// are Soprano, Alto, Tenor, Bass. Throws Error for two or three parts.
+Chorale melody_chorale(const Score& score, const ChoraleOptions& options = {});
+
 /// Converts a grid back to a score with four parts (Soprano, Alto, Tenor,
 /// Bass). Lossless for everything the grid holds: to_chorale(to_score(c))
 /// has c's tokens and metadata.

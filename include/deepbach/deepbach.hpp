@@ -2,9 +2,12 @@
 #pragma once
 
 #include <deepbach/chorale.hpp>
+#include <deepbach/constraints.hpp>
 #include <deepbach/corpus.hpp>
 #include <deepbach/error.hpp>
+#include <deepbach/harmonize.hpp>
 #include <deepbach/io.hpp>
+#include <deepbach/model.hpp>
 #include <deepbach/pitch.hpp>
 #include <deepbach/progress.hpp>
 #include <deepbach/rational.hpp>

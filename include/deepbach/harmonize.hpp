@@ -1,0 +1,105 @@
+// libdeepbach: harmonize a melody, generate a chorale, reharmonize a region.
+// One call per story; each samples the model with DeepBach's parallel
+// pseudo-Gibbs sampler while every constraint holds.
+#pragma once
+
+#include <deepbach/chorale.hpp>
+#include <deepbach/constraints.hpp>
+#include <deepbach/model.hpp>
+#include <deepbach/progress.hpp>
+#include <deepbach/score.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace deepbach {
+
+struct SamplingOptions {
+    /// The model: `model` when set, else the file `model_path`, else the
+    /// shipped model (default_model_path()).
+    std::shared_ptr<const Model> model;
+    std::filesystem::path model_path;
+    /// Every random choice (start, positions, draws) flows from it.
+    std::uint64_t seed = 1;
+    /// 0: automatic: DeepBach's 500 iterations for 64 ticks with 8 cells per
+    /// voice, scaled with the length and the cells per iteration.
+    int iterations = 0;
+    /// Cells redrawn per voice and iteration; 0: 8 in window mode, 16 in full mode.
+    int positions = 0;
+    /// Temperature reached by the annealing (from 1.1, x0.9993 per 8 cells
+    /// redrawn); lower is more conservative.
+    double temperature = 1.0;
+    /// Chains sampled together; the result is the one the model likes best
+    /// (highest pseudo-log-likelihood).
+    int chains = 1;
+    /// Keep every chain in Harmonization::chains (else only the best).
+    bool keep_all_chains = false;
+    /// "sweep" (each free cell once before any twice, shuffled) or "uniform"
+    /// (DeepBach's: positions drawn at random each iteration).
+    std::string schedule = "sweep";
+    /// "eigen" (CPU, always there) or "torch" (LibTorch, CPU or CUDA; needs
+    /// deepbach::torch and torch_backend::register_sampler_backend()).
+    std::string backend = "eigen";
+    std::string device = "cpu";  ///< torch backend: "cpu", "cuda" or "auto"
+    int threads = 1;             ///< 0: all cores. Results do not depend on it.
+    /// Called after each iteration with (iteration, iterations); return false to cancel.
+    ProgressFn progress;
+};
+
+struct Harmonization {
+    Chorale chorale;  ///< the best chain
+    double pseudo_log_likelihood = 0;
+    int chain = 0;                     ///< which chain it is
+    std::vector<Chorale> chains;       ///< every chain with keep_all_chains, in chain order
+    std::vector<double> chain_scores;  ///< pseudo-log-likelihood of every chain
+    int iterations = 0;
+    int positions = 0;
+    double seconds = 0;
+    std::string backend;
+    /// The four-part score of the result.
+    Score score() const { return to_score(chorale); }
+};
+
+/// The melody is the soprano (a one-part score, or the soprano of a score
+/// with more parts); alto, tenor and bass are sampled. The soprano of the
+/// result equals the melody note for note. constraints.regions, if any,
+/// limit what is redrawn further (the soprano never is).
+Harmonization harmonize(const Score& melody, const Constraints& constraints = {},
+                        const SamplingOptions& options = {});
+
+/// The shape of a generated piece.
+struct PieceShape {
+    int bars = 8;
+    int beats = 4;      ///< time signature numerator
+    int beat_type = 4;  ///< and denominator
+    int fifths = 0;     ///< key signature (Constraints::keys may change it)
+    std::string mode = "major";
+};
+
+/// All four voices sampled (subject to the constraints).
+Harmonization generate(const PieceShape& shape, const Constraints& constraints = {},
+                       const SamplingOptions& options = {});
+
+/// Redraws only the cells in `regions` of a four-part score; every other
+/// note stays as it is. `constraints` may add fixes inside the regions.
+Harmonization reharmonize(const Score& score, const std::vector<Region>& regions,
+                          const SamplingOptions& options = {}, const Constraints& constraints = {});
+
+/// The general call: samples the free cells of `base` under `constraints`.
+Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
+                          const SamplingOptions& options);
+
+/// The shipped model: $DEEPBACH_MODEL when set, else the installed
+/// share/deepbach/deepbach.safetensors, else models/deepbach.safetensors of
+/// the source tree this library was built from. Throws Error saying where it
+/// looked when none exists.
+std::filesystem::path default_model_path();
+
+/// Tick ranges of bars `first`..`last` (numbers as written in the score,
+/// e.g. "2", "3"), or of measure indices when the numbers are not found.
+TickRange bar_ticks(const Chorale& chorale, const std::string& first, const std::string& last);
+
+}  // namespace deepbach

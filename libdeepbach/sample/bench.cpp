@@ -1,0 +1,99 @@
+#include "sample/bench.hpp"
+
+#include "sample/backend.hpp"
+#include "sample/problem.hpp"
+#include "sample/sampler.hpp"
+
+#include <deepbach/constraints.hpp>
+#include <deepbach/error.hpp>
+
+#include <chrono>
+#include <thread>
+
+namespace deepbach::sample {
+
+namespace {
+
+/// A MIDI number spelled from Db to F# on the line of fifths.
+Token midi_token(int midi) {
+    return token::from_pitch(Pitch::from_fifths_and_midi((midi * 7 % 12 + 5) % 12 - 5, midi));
+}
+
+/// The four specials and `pitches` consecutive MIDI pitches from `lowest`.
+Vocabulary consecutive_pitches(int pitches, int lowest) {
+    std::vector<Token> tokens;
+    for (int midi = lowest; midi < lowest + pitches; ++midi) tokens.push_back(midi_token(midi));
+    return Vocabulary(tokens);
+}
+
+/// A 64-tick piece in C major whose soprano is a phrase in quarter notes
+/// (with a fermata on the last), the lower voices free.
+Chorale benchmark_piece() {
+    constexpr int kLength = 64;
+    static constexpr int kMelody[] = {67, 67, 69, 71, 72, 71, 69, 67, 69, 71, 72, 74, 72, 71, 69, 67};
+    Chorale c = Chorale::empty(kLength);
+    c.title = "benchmark";
+    for (int q = 0; q < kLength / kTicksPerQuarter; ++q)
+        c.at(kSoprano, q * kTicksPerQuarter) = midi_token(kMelody[q]);
+    for (int t = kLength - kTicksPerQuarter; t < kLength; ++t) c.fermata[static_cast<size_t>(t)] = 1;
+    return c;
+}
+
+}  // namespace
+
+std::array<Vocabulary, kNumVoices> benchmark_vocabularies() {
+    // The corpus's sizes: 53, 50, 49 and 65 tokens with the four specials.
+    return {consecutive_pitches(49, 57), consecutive_pitches(46, 50), consecutive_pitches(45, 45),
+            consecutive_pitches(61, 30)};
+}
+
+Model benchmark_model(ContextMode mode, std::uint64_t seed) {
+    ModelConfig config;
+    config.mode = mode;
+    return Model::initialize(config, benchmark_vocabularies(), {}, seed);
+}
+
+SampleBenchResult bench_sample(const SampleBenchOptions& options) {
+    if (options.iterations < 1) throw Error("bench sample: iterations must be at least 1");
+    if (options.threads < 0) throw Error("bench sample: threads must be at least 0");
+    const Model model = benchmark_model(options.mode);
+    const Chorale piece = benchmark_piece();
+    Constraints constraints;
+    constraints.regions.push_back(Region{{0, piece.num_ticks}, {false, true, true, true}});
+    const Problem problem = compile_problem(piece, constraints, model);
+    const auto backend = make_backend(options.backend, model, options.device, options.threads);
+
+    SampleBenchResult result;
+    result.backend = backend->name();
+    result.threads = options.threads > 0
+                         ? options.threads
+                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    result.iterations = options.iterations;
+
+    // Milliseconds per iteration after the first (the progress callback
+    // marks the end of each one).
+    using Clock = std::chrono::steady_clock;
+    auto time_iterations = [&](int positions) {
+        SamplerOptions so;
+        so.seed = 1;
+        so.iterations = options.iterations + 1;
+        so.positions = positions;
+        Clock::time_point first, last;
+        so.progress = [&](std::size_t done, std::size_t, std::string_view) {
+            (done == 1 ? first : last) = Clock::now();
+            return true;
+        };
+        run_chains(*backend, model, problem, so);
+        return std::chrono::duration<double, std::milli>(last - first).count() / options.iterations;
+    };
+    result.positions = 8;
+    result.ms_per_iteration = time_iterations(result.positions);
+    if (options.mode == ContextMode::full) {
+        SamplerOptions defaults;
+        result.pass_positions = resolve_positions(backend->config(), defaults);
+        result.ms_per_pass = time_iterations(result.pass_positions);
+    }
+    return result;
+}
+
+}  // namespace deepbach::sample

@@ -1,0 +1,167 @@
+// The public calls: build the base grid and the constraints of each story,
+// then compile, sample and pick the best chain.
+#include <deepbach/harmonize.hpp>
+
+#include "sample/backend.hpp"
+#include "sample/problem.hpp"
+#include "sample/sampler.hpp"
+
+#include <deepbach/error.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+
+#ifndef DEEPBACH_MODEL_INSTALL_PATH
+#define DEEPBACH_MODEL_INSTALL_PATH ""
+#endif
+#ifndef DEEPBACH_MODEL_SOURCE_PATH
+#define DEEPBACH_MODEL_SOURCE_PATH ""
+#endif
+
+namespace deepbach {
+
+namespace fs = std::filesystem;
+
+fs::path default_model_path() {
+    if (const char* env = std::getenv("DEEPBACH_MODEL"); env && *env) {
+        if (!fs::exists(env)) throw Error(std::string(env) + ": no such model file (from $DEEPBACH_MODEL)");
+        return env;
+    }
+    std::string looked;
+    for (const char* candidate : {DEEPBACH_MODEL_INSTALL_PATH, DEEPBACH_MODEL_SOURCE_PATH}) {
+        if (!*candidate) continue;
+        if (fs::exists(candidate)) return candidate;
+        looked += std::string(looked.empty() ? "" : ", ") + candidate;
+    }
+    throw Error("no model given and the shipped model is not there (looked at " + looked +
+                "); name one with --model or $DEEPBACH_MODEL");
+}
+
+TickRange bar_ticks(const Chorale& chorale, const std::string& first, const std::string& last) {
+    const auto& numbers = chorale.measure_numbers;
+    const auto& starts = chorale.measure_ticks;
+    auto find = [&](const std::string& n) -> int {
+        for (size_t i = 0; i < numbers.size(); ++i)
+            if (numbers[i] == n) return static_cast<int>(i);
+        throw Error("no bar " + n + " in " + (chorale.source.empty() ? "the piece" : chorale.source) +
+                    " (bars " + (numbers.empty() ? "?" : numbers.front()) + " to " +
+                    (numbers.empty() ? "?" : numbers.back()) + ")");
+    };
+    const int a = find(first), b = find(last);
+    if (b < a) throw Error("bars " + first + "-" + last + ": the last bar comes before the first");
+    const int end =
+        static_cast<size_t>(b) + 1 < starts.size() ? starts[static_cast<size_t>(b) + 1] : chorale.num_ticks;
+    return {starts[static_cast<size_t>(a)], end};
+}
+
+namespace {
+
+std::shared_ptr<const Model> resolve_model(const SamplingOptions& options) {
+    if (options.model) return options.model;
+    const fs::path path = options.model_path.empty() ? default_model_path() : options.model_path;
+    return std::make_shared<const Model>(Model::load(path));
+}
+
+sample::Schedule parse_schedule(const std::string& name) {
+    if (name == "sweep") return sample::Schedule::sweep;
+    if (name == "uniform") return sample::Schedule::uniform;
+    throw Error("unknown schedule '" + name + "' (sweep or uniform)");
+}
+
+}  // namespace
+
+Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
+                          const SamplingOptions& options) {
+    const sample::Schedule schedule = parse_schedule(options.schedule);
+    const std::shared_ptr<const Model> model = resolve_model(options);
+    const sample::Problem problem = sample::compile_problem(base, constraints, *model);
+    const auto backend = sample::make_backend(options.backend, *model, options.device, options.threads);
+    sample::SamplerOptions so;
+    so.seed = options.seed;
+    so.iterations = options.iterations;
+    so.positions = options.positions;
+    so.temperature = options.temperature;
+    so.chains = options.chains;
+    so.schedule = schedule;
+    so.progress = options.progress;
+    sample::SamplerStats stats;
+    std::vector<sample::ChainResult> chains = sample::run_chains(*backend, *model, problem, so, &stats);
+    Harmonization out;
+    out.iterations = stats.iterations;
+    out.positions = stats.positions;
+    out.seconds = stats.seconds;
+    out.backend = backend->name();
+    // The best chain; ties go to the lowest index.
+    for (size_t c = 0; c < chains.size(); ++c) {
+        out.chain_scores.push_back(chains[c].pseudo_log_likelihood);
+        if (chains[c].pseudo_log_likelihood > chains[static_cast<size_t>(out.chain)].pseudo_log_likelihood)
+            out.chain = static_cast<int>(c);
+    }
+    out.pseudo_log_likelihood = chains[static_cast<size_t>(out.chain)].pseudo_log_likelihood;
+    out.chorale = chains[static_cast<size_t>(out.chain)].chorale;
+    if (options.keep_all_chains)
+        for (auto& c : chains) out.chains.push_back(std::move(c.chorale));
+    return out;
+}
+
+Harmonization harmonize(const Score& melody, const Constraints& constraints, const SamplingOptions& options) {
+    // A chorale keeps its lower voices in the base grid (rhythm constraints
+    // may refer to them); anything else, or a chorale the grid cannot hold
+    // below the soprano, gives the soprano alone.
+    Chorale base;
+    bool whole = false;
+    if (melody.parts.size() >= static_cast<size_t>(kNumVoices)) {
+        try {
+            base = to_chorale(melody);
+            whole = true;
+        } catch (const Error&) {
+        }
+    }
+    if (!whole) base = melody_chorale(melody);
+    Constraints c = constraints;
+    if (c.regions.empty()) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
+    for (Region& r : c.regions) r.voices[0] = false;  // the soprano is the melody
+    return sample_grid(base, c, options);
+}
+
+Harmonization generate(const PieceShape& shape, const Constraints& constraints,
+                       const SamplingOptions& options) {
+    if (shape.bars < 1 || shape.bars > 1000) throw Error("generate: bars must be between 1 and 1000");
+    if (shape.beats < 1 || shape.beats > 32 ||
+        (shape.beat_type != 2 && shape.beat_type != 4 && shape.beat_type != 8))
+        throw Error("generate: unsupported time signature " + std::to_string(shape.beats) + "/" +
+                    std::to_string(shape.beat_type));
+    const int bar = shape.beats * kTicksPerQuarter * 4 / shape.beat_type;
+    if (bar * shape.beat_type != shape.beats * kTicksPerQuarter * 4)
+        throw Error("generate: a bar of " + std::to_string(shape.beats) + "/" +
+                    std::to_string(shape.beat_type) + " is not a whole number of sixteenths");
+    if (shape.fifths < -7 || shape.fifths > 7)
+        throw Error("generate: key signature must be within 7 flats or sharps");
+    Chorale base = Chorale::empty(shape.bars * bar);
+    base.title = "Generated chorale";
+    base.times = {GridTimeSignature{0, shape.beats, shape.beat_type}};
+    base.keys = {GridKeySignature{0, shape.fifths, shape.mode}};
+    std::fill(base.key_fifths.begin(), base.key_fifths.end(), static_cast<std::int8_t>(shape.fifths));
+    base.measure_ticks.clear();
+    base.measure_numbers.clear();
+    for (int b = 0; b < shape.bars; ++b) {
+        base.measure_ticks.push_back(b * bar);
+        base.measure_numbers.push_back(std::to_string(b + 1));
+    }
+    for (int t = 0; t < base.num_ticks; ++t)
+        base.beat_position[static_cast<size_t>(t)] = static_cast<std::uint8_t>((t % bar) % kTicksPerQuarter);
+    Constraints c = constraints;
+    if (c.regions.empty()) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
+    return sample_grid(base, c, options);
+}
+
+Harmonization reharmonize(const Score& score, const std::vector<Region>& regions,
+                          const SamplingOptions& options, const Constraints& constraints) {
+    if (regions.empty()) throw Error("reharmonize: no region to redraw");
+    const Chorale base = to_chorale(score);
+    Constraints c = constraints;
+    c.regions = regions;
+    return sample_grid(base, c, options);
+}
+
+}  // namespace deepbach

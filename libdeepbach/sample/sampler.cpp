@@ -1,0 +1,319 @@
+#include "sample/sampler.hpp"
+
+#include "nn/encode.hpp"
+
+#include <deepbach/error.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace deepbach::sample {
+
+namespace {
+
+/// splitmix64: a small, fast generator whose output is fixed by the
+/// standard-free arithmetic below (std distributions differ between
+/// standard libraries, which would break reproducibility across platforms).
+class Rng {
+public:
+    explicit Rng(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    /// Uniform in [0, 1).
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+    /// Uniform in [0, n), n > 0 (Lemire's method without the rare rejection
+    /// bias fix is not enough here: use rejection for exactness).
+    std::size_t below(std::size_t n) {
+        const std::uint64_t bound = static_cast<std::uint64_t>(n);
+        const std::uint64_t limit =
+            std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+        std::uint64_t x;
+        do x = next();
+        while (x >= limit);
+        return static_cast<std::size_t>(x % bound);
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+std::uint64_t chain_seed(std::uint64_t seed, int chain) {
+    Rng r(seed ^ (0x6465657062616368ULL + static_cast<std::uint64_t>(chain) * 0x9e3779b97f4a7c15ULL));
+    r.next();
+    return r.next();
+}
+
+template <class T>
+void shuffle(std::vector<T>& v, Rng& rng) {
+    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
+}
+
+/// One chain: its encoded grid and its own generator and sweep orders.
+struct Chain {
+    nn::EncodedChorale enc;
+    Rng rng{0};
+    std::array<std::vector<int>, kNumVoices> order;
+    std::array<std::size_t, kNumVoices> next{};
+};
+
+/// The problem's grid encoded, with every free cell set to a rest for now.
+nn::EncodedChorale encode_base(const Problem& problem, const Model& model) {
+    Chorale grid = problem.grid;
+    for (int v = 0; v < kNumVoices; ++v)
+        for (int t : problem.free_ticks[static_cast<size_t>(v)]) grid.at(v, t) = token::kRest;
+    return nn::encode_chorale(grid, model.vocabularies);
+}
+
+/// Draws index i of `row` (size n) with probability proportional to
+/// exp(logit / temperature) among the allowed ones.
+int draw(const float* logits, const std::uint8_t* allowed, int n, double temperature, Rng& rng,
+         std::vector<double>& weights) {
+    float max = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < n; ++i)
+        if (allowed[i]) max = std::max(max, logits[i]);
+    weights.assign(static_cast<size_t>(n), 0.0);
+    double total = 0;
+    for (int i = 0; i < n; ++i) {
+        if (!allowed[i]) continue;
+        const double w = std::exp((static_cast<double>(logits[i]) - max) / temperature);
+        weights[static_cast<size_t>(i)] = w;
+        total += w;
+    }
+    double u = rng.uniform() * total;
+    int last = -1;
+    for (int i = 0; i < n; ++i) {
+        if (!allowed[i]) continue;
+        last = i;
+        u -= weights[static_cast<size_t>(i)];
+        if (u < 0) return i;
+    }
+    return last;  // rounding left u >= 0: the last allowed token
+}
+
+/// log p(index) at temperature 1 over the allowed tokens of the row.
+double masked_log_prob(const float* logits, const std::uint8_t* allowed, int n, int index) {
+    float max = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < n; ++i)
+        if (allowed[i]) max = std::max(max, logits[i]);
+    double total = 0;
+    for (int i = 0; i < n; ++i)
+        if (allowed[i]) total += std::exp(static_cast<double>(logits[i]) - max);
+    return static_cast<double>(logits[index]) - max - std::log(total);
+}
+
+using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// The cells of voice v that chain `c` redraws this iteration.
+void pick(Chain& c, const Problem& p, int v, int k, Schedule schedule, std::vector<int>& out) {
+    out.clear();
+    const auto& free = p.free_ticks[static_cast<size_t>(v)];
+    if (free.empty()) return;
+    k = std::min<int>(k, static_cast<int>(free.size()));
+    auto& order = c.order[static_cast<size_t>(v)];
+    if (schedule == Schedule::uniform) {
+        order = free;
+        for (int i = 0; i < k; ++i) {
+            std::swap(order[static_cast<size_t>(i)],
+                      order[static_cast<size_t>(i) + c.rng.below(order.size() - static_cast<size_t>(i))]);
+            out.push_back(order[static_cast<size_t>(i)]);
+        }
+        return;
+    }
+    std::size_t& next = c.next[static_cast<size_t>(v)];
+    while (static_cast<int>(out.size()) < k) {
+        if (order.empty() || next >= order.size()) {
+            order = free;
+            shuffle(order, c.rng);
+            next = 0;
+        }
+        const int tick = order[next++];
+        if (std::find(out.begin(), out.end(), tick) == out.end()) out.push_back(tick);
+    }
+}
+
+}  // namespace
+
+int resolve_positions(const ModelConfig& config, const SamplerOptions& options) {
+    if (options.positions < 0) throw Error("positions per iteration must be at least 1");
+    if (options.positions > 0) return options.positions;
+    return config.mode == ContextMode::window ? 8 : 16;
+}
+
+int resolve_iterations(const Problem& problem, const ModelConfig& config, const SamplerOptions& options) {
+    if (options.iterations < 0) throw Error("iterations must be at least 0");
+    if (options.iterations > 0) return options.iterations;
+    // DeepBach: 500 iterations x 8 cells per voice on 64 ticks, about 62.5
+    // redraws of each cell; keep that per cell.
+    const double per_voice_cells = problem.grid.num_ticks;
+    const double redraws = 500.0 * 8.0 / 64.0 * per_voice_cells;
+    return std::max(1, static_cast<int>(std::ceil(redraws / resolve_positions(config, options))));
+}
+
+std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const Problem& problem,
+                                    const SamplerOptions& options, SamplerStats* stats) {
+    const auto start_time = std::chrono::steady_clock::now();
+    if (options.chains < 1) throw Error("chains must be at least 1");
+    if (!(options.temperature > 0) || !std::isfinite(options.temperature))
+        throw Error("the temperature must be a positive number");
+    const ModelConfig& config = backend.config();
+    const int iterations = resolve_iterations(problem, config, options);
+    const int positions = resolve_positions(config, options);
+    const nn::EncodedChorale base = encode_base(problem, model);
+
+    std::vector<Chain> chains(static_cast<size_t>(options.chains));
+    for (int c = 0; c < options.chains; ++c) {
+        Chain& ch = chains[static_cast<size_t>(c)];
+        ch.enc = base;
+        ch.rng = Rng(chain_seed(options.seed, c));
+        // Random start: every free cell uniform over its allowed tokens.
+        for (int v = 0; v < kNumVoices; ++v) {
+            const int V = problem.vocabulary_size[static_cast<size_t>(v)];
+            std::vector<int> ok;
+            for (int t : problem.free_ticks[static_cast<size_t>(v)]) {
+                const std::uint8_t* row = problem.allowed_row(v, t);
+                ok.clear();
+                for (int i = 0; i < V; ++i)
+                    if (row[i]) ok.push_back(i);
+                ch.enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] =
+                    static_cast<std::int16_t>(ok[ch.rng.below(ok.size())]);
+            }
+        }
+    }
+
+    const bool window = config.mode == ContextMode::window;
+    std::vector<std::vector<int>> picked(chains.size());
+    std::vector<nn::Target> targets;
+    std::vector<nn::SequenceView> views;
+    std::vector<Eigen::MatrixXf> full;
+    Eigen::MatrixXf logits;
+    RowMajor rows;
+    std::vector<double> weights;
+    const bool anneal = options.temperature < options.start_temperature;
+    for (int it = 0; it < iterations; ++it) {
+        double temperature = options.temperature;
+        if (anneal) {
+            const double equivalent = static_cast<double>(it) * positions / 8.0;
+            temperature = std::max(options.temperature,
+                                   options.start_temperature * std::pow(options.annealing, equivalent));
+        }
+        for (int v = 0; v < kNumVoices; ++v) {
+            const int V = problem.vocabulary_size[static_cast<size_t>(v)];
+            for (std::size_t c = 0; c < chains.size(); ++c)
+                pick(chains[c], problem, v, positions, options.schedule, picked[c]);
+            if (picked[0].empty()) continue;  // every chain has the same free cells
+            auto notes_of = [&](std::size_t c) -> std::vector<std::int16_t>& {
+                return chains[c].enc.notes[static_cast<size_t>(v)];
+            };
+            if (window) {
+                targets.clear();
+                for (std::size_t c = 0; c < chains.size(); ++c) {
+                    const nn::SequenceView view = nn::view_of(chains[c].enc);
+                    for (int t : picked[c]) targets.push_back({view, t});
+                }
+                backend.window_logits(v, targets, logits);
+                rows = logits;
+                std::size_t r = 0;
+                for (std::size_t c = 0; c < chains.size(); ++c)
+                    for (int t : picked[c]) {
+                        const int i = draw(rows.row(static_cast<Eigen::Index>(r++)).data(),
+                                           problem.allowed_row(v, t), V, temperature, chains[c].rng, weights);
+                        notes_of(c)[static_cast<size_t>(t + kDatasetPadding)] = static_cast<std::int16_t>(i);
+                    }
+            } else {
+                views.clear();
+                for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
+                backend.full_logits(v, views, full);
+                for (std::size_t c = 0; c < chains.size(); ++c) {
+                    rows = full[c];
+                    for (int t : picked[c]) {
+                        const int i = draw(rows.row(t).data(), problem.allowed_row(v, t), V, temperature,
+                                           chains[c].rng, weights);
+                        notes_of(c)[static_cast<size_t>(t + kDatasetPadding)] = static_cast<std::int16_t>(i);
+                    }
+                }
+            }
+        }
+        if (options.progress && !options.progress(static_cast<std::size_t>(it + 1),
+                                                  static_cast<std::size_t>(iterations), "sampling"))
+            throw Cancelled();
+    }
+
+    std::vector<Chorale> grids;
+    for (const auto& ch : chains) {
+        Chorale g = problem.grid;
+        for (int v = 0; v < kNumVoices; ++v)
+            for (int t : problem.free_ticks[static_cast<size_t>(v)])
+                g.at(v, t) = model.vocabularies[static_cast<size_t>(v)].token(
+                    ch.enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)]);
+        grids.push_back(std::move(g));
+    }
+    const std::vector<double> scores = pseudo_log_likelihood(backend, model, problem, grids);
+    std::vector<ChainResult> out;
+    for (std::size_t c = 0; c < grids.size(); ++c) out.push_back({std::move(grids[c]), scores[c]});
+    if (stats) {
+        stats->iterations = iterations;
+        stats->positions = positions;
+        stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+    }
+    return out;
+}
+
+std::vector<double> pseudo_log_likelihood(Backend& backend, const Model& model, const Problem& problem,
+                                          const std::vector<Chorale>& grids) {
+    std::vector<nn::EncodedChorale> encoded;
+    for (const auto& g : grids) encoded.push_back(nn::encode_chorale(g, model.vocabularies));
+    std::vector<nn::SequenceView> views;
+    for (const auto& e : encoded) views.push_back(nn::view_of(e));
+    std::vector<double> sums(grids.size(), 0.0);
+    const std::size_t cells = problem.free_cells();
+    if (cells == 0) return sums;
+    Eigen::MatrixXf logits;
+    RowMajor rows;
+    std::vector<Eigen::MatrixXf> full;
+    for (int v = 0; v < kNumVoices; ++v) {
+        const auto& free = problem.free_ticks[static_cast<size_t>(v)];
+        if (free.empty()) continue;
+        const int V = problem.vocabulary_size[static_cast<size_t>(v)];
+        auto add = [&](std::size_t g, int t, const float* row) {
+            const int token =
+                encoded[g].notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)];
+            sums[g] += masked_log_prob(row, problem.allowed_row(v, t), V, token);
+        };
+        if (backend.config().mode == ContextMode::window) {
+            constexpr std::size_t kChunk = 512;
+            std::vector<nn::Target> targets;
+            std::vector<std::size_t> owner;
+            auto flush = [&] {
+                backend.window_logits(v, targets, logits);
+                rows = logits;
+                for (std::size_t i = 0; i < targets.size(); ++i)
+                    add(owner[i], targets[i].tick, rows.row(static_cast<Eigen::Index>(i)).data());
+                targets.clear();
+                owner.clear();
+            };
+            for (std::size_t g = 0; g < views.size(); ++g)
+                for (int t : free) {
+                    targets.push_back({views[g], t});
+                    owner.push_back(g);
+                    if (targets.size() == kChunk) flush();
+                }
+            if (!targets.empty()) flush();
+        } else {
+            backend.full_logits(v, views, full);
+            for (std::size_t g = 0; g < views.size(); ++g) {
+                rows = full[g];
+                for (int t : free) add(g, t, rows.row(t).data());
+            }
+        }
+    }
+    for (double& s : sums) s /= static_cast<double>(cells);
+    return sums;
+}
+
+}  // namespace deepbach::sample

@@ -1,0 +1,68 @@
+// DeepBach's parallel pseudo-Gibbs sampler over a batch of chains
+// (internal header).
+#pragma once
+
+#include "sample/backend.hpp"
+#include "sample/problem.hpp"
+
+#include <deepbach/progress.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace deepbach::sample {
+
+/// Which free cells an iteration redraws.
+enum class Schedule {
+    sweep,   ///< a shuffled sweep: every free cell of a voice once before any twice
+    uniform  ///< the reference's: `positions` cells drawn uniformly each time
+};
+
+struct SamplerOptions {
+    std::uint64_t seed = 1;
+    /// Iterations; 0: automatic, DeepBach's 500 for a 64-tick piece with 8
+    /// positions, scaled so every free cell is redrawn as often whatever the
+    /// length and the positions per iteration.
+    int iterations = 0;
+    /// Cells redrawn per voice per iteration; 0: 8 in window mode, 16 in full mode.
+    int positions = 0;
+    double temperature = 1.0;        ///< the temperature annealing ends at
+    double start_temperature = 1.1;  ///< DeepBach's
+    /// Per 8 redrawn cells (an iteration of the reference): the temperature
+    /// is multiplied by this until it reaches `temperature`.
+    double annealing = 0.9993;
+    int chains = 1;
+    Schedule schedule = Schedule::sweep;
+    /// (iterations done, iterations) ; may cancel (Cancelled is thrown).
+    ProgressFn progress;
+};
+
+struct ChainResult {
+    Chorale chorale;
+    /// Mean log-probability of every free cell's token given all the others,
+    /// at temperature 1 over the cell's allowed tokens: the model's own
+    /// pseudo-log-likelihood (higher is better). 0 when nothing is free.
+    double pseudo_log_likelihood = 0;
+};
+
+struct SamplerStats {
+    int iterations = 0;
+    int positions = 0;
+    double seconds = 0;
+};
+
+/// The iterations `options` gives for a problem (after defaults).
+int resolve_iterations(const Problem& problem, const ModelConfig& config, const SamplerOptions& options);
+int resolve_positions(const ModelConfig& config, const SamplerOptions& options);
+
+/// Runs options.chains chains from random starts (each free cell drawn
+/// uniformly from its allowed tokens) and returns them in chain order. Chain
+/// c depends only on (seed, c), never on the number of chains or threads.
+std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const Problem& problem,
+                                    const SamplerOptions& options, SamplerStats* stats = nullptr);
+
+/// The pseudo-log-likelihood of each grid (of the problem's shape) under the model.
+std::vector<double> pseudo_log_likelihood(Backend& backend, const Model& model, const Problem& problem,
+                                          const std::vector<Chorale>& grids);
+
+}  // namespace deepbach::sample

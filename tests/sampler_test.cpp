@@ -1,0 +1,318 @@
+// The sampler and the public calls: constraints hold in every output,
+// results are reproducible from the seed whatever the threads and chains,
+// reharmonizing leaves everything outside the region alone, and bad
+// constraints fail before any sampling.
+#include "sample/sampler.hpp"
+#include "sample/problem.hpp"
+
+#include <deepbach/deepbach.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <random>
+
+using namespace deepbach;
+
+namespace {
+
+const Corpus& corpus() {
+    static const Corpus c = load_corpus(DEEPBACH_CORPUS_DIR);
+    return c;
+}
+
+std::shared_ptr<const Model> small_model(ContextMode mode) {
+    static std::map<ContextMode, std::shared_ptr<const Model>> cache;
+    auto& m = cache[mode];
+    if (!m) {
+        ModelConfig c;
+        c.mode = mode;
+        c.note_embedding = 8;
+        c.meta_embedding = 4;
+        c.lstm_hidden = 16;
+        c.mlp_hidden = 16;
+        c.lstm_layers = 1;
+        m = std::make_shared<const Model>(
+            Model::initialize(c, build_vocabularies(corpus()), corpus().ranges(), 11));
+    }
+    return m;
+}
+
+SamplingOptions options(ContextMode mode, std::uint64_t seed = 1, int iterations = 6) {
+    SamplingOptions o;
+    o.model = small_model(mode);
+    o.seed = seed;
+    o.iterations = iterations;
+    return o;
+}
+
+/// The chorale cut to its first `ticks` ticks (whole bars), to keep tests fast.
+Chorale head(const Chorale& c, int bars) {
+    const int end = static_cast<size_t>(bars) < c.measure_ticks.size()
+                        ? c.measure_ticks[static_cast<size_t>(bars)]
+                        : c.num_ticks;
+    Chorale out = c;
+    out.num_ticks = end;
+    out.tokens.clear();
+    for (int v = 0; v < kNumVoices; ++v)
+        out.tokens.insert(out.tokens.end(), c.voice_data(v), c.voice_data(v) + end);
+    out.fermata.resize(static_cast<size_t>(end));
+    out.beat_position.resize(static_cast<size_t>(end));
+    out.key_fifths.resize(static_cast<size_t>(end));
+    while (!out.measure_ticks.empty() && out.measure_ticks.back() >= end) {
+        out.measure_ticks.pop_back();
+        out.measure_numbers.pop_back();
+    }
+    out.times.erase(
+        std::remove_if(out.times.begin(), out.times.end(), [&](auto& t) { return t.tick >= end; }),
+        out.times.end());
+    out.keys.erase(std::remove_if(out.keys.begin(), out.keys.end(), [&](auto& k) { return k.tick >= end; }),
+                   out.keys.end());
+    out.validate();
+    return out;
+}
+
+/// End of the note or rest of voice v that sounds at tick t.
+int note_end(const Chorale& c, int v, int t) {
+    int e = t + 1;
+    while (e < c.num_ticks && c.at(v, e) == token::kHold) ++e;
+    return e;
+}
+int note_start(const Chorale& c, int v, int t) {
+    while (t > 0 && c.at(v, t) == token::kHold) --t;
+    return t;
+}
+
+/// Random constraints taken from the chorale itself, so they agree with
+/// each other: whole notes fixed, rhythms kept, fermatas added, regions.
+Constraints random_constraints(const Chorale& c, std::mt19937& rng) {
+    Constraints k;
+    auto tick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int T = c.num_ticks;
+    for (int i = tick(0, 4); i > 0; --i) {
+        const int v = tick(0, 3);
+        const int s = note_start(c, v, tick(0, T - 1));
+        k.fixed.push_back({v, {s, note_end(c, v, s)}, c.at(v, s)});
+    }
+    for (int i = tick(0, 2); i > 0; --i) {
+        const int a = tick(0, T - 1);
+        k.rhythm.push_back({tick(0, 3), {a, std::min(T, a + tick(1, 24))}});
+    }
+    for (int i = tick(0, 2); i > 0; --i) {
+        const int a = tick(0, T - 1);
+        k.fermatas.push_back({a, std::min(T, a + 4)});
+    }
+    if (tick(0, 1)) {
+        Region r;
+        const int a = tick(0, T - 2);
+        r.ticks = {a, tick(a + 1, T)};
+        for (auto& on : r.voices) on = tick(0, 3) > 0;
+        k.regions.push_back(r);
+    }
+    return k;
+}
+
+bool in_regions(const Constraints& k, int v, int t) {
+    if (k.regions.empty()) return true;
+    for (const auto& r : k.regions)
+        if (r.voices[static_cast<size_t>(v)] && r.ticks.contains(t)) return true;
+    return false;
+}
+
+void expect_constraints_hold(const Chorale& base, const Constraints& k, const Chorale& out,
+                             const std::string& what) {
+    ASSERT_EQ(out.num_ticks, base.num_ticks) << what;
+    EXPECT_NO_THROW(out.validate()) << what;
+    for (const auto& f : k.fixed) {
+        for (int t = f.ticks.begin; t < f.ticks.end; ++t) {
+            const Token want = t == f.ticks.begin || f.token == token::kHold ? f.token : token::kHold;
+            EXPECT_EQ(out.at(f.voice, t), want) << what << ": fixed voice " << f.voice << " tick " << t;
+        }
+    }
+    for (const auto& r : k.rhythm)
+        for (int t = r.ticks.begin; t < r.ticks.end; ++t) {
+            const Token b = base.at(r.voice, t), o = out.at(r.voice, t);
+            if (token::is_pitch(b))
+                EXPECT_TRUE(token::is_pitch(o)) << what << ": rhythm voice " << r.voice << " tick " << t;
+            else
+                EXPECT_EQ(o, b) << what << ": rhythm voice " << r.voice << " tick " << t;
+        }
+    for (const auto& f : k.fermatas)
+        for (int t = f.begin; t < f.end; ++t) EXPECT_EQ(out.fermata[static_cast<size_t>(t)], 1) << what;
+    for (int v = 0; v < kNumVoices; ++v)
+        for (int t = 0; t < base.num_ticks; ++t)
+            if (!in_regions(k, v, t))
+                EXPECT_EQ(out.at(v, t), base.at(v, t)) << what << ": outside voice " << v;
+    // Every pitch of a free voice inside the model's range.
+    const auto ranges = corpus().ranges();
+    for (int v = 0; v < kNumVoices; ++v)
+        for (int t = 0; t < out.num_ticks; ++t)
+            if (token::is_pitch(out.at(v, t)))
+                EXPECT_TRUE(ranges[static_cast<size_t>(v)].contains(token::to_pitch(out.at(v, t)).midi()))
+                    << what << ": voice " << v << " tick " << t;
+}
+
+}  // namespace
+
+class SamplerModes : public ::testing::TestWithParam<ContextMode> {};
+
+TEST_P(SamplerModes, RandomConstraintsHold) {
+    std::mt19937 rng(5);
+    const int trials = 40;
+    for (int i = 0; i < trials; ++i) {
+        const size_t pick = std::uniform_int_distribution<size_t>(0, corpus().chorales.size() - 1)(rng);
+        const Chorale base = head(corpus().chorales[pick], 4);
+        const Constraints k = random_constraints(base, rng);
+        const std::string what = corpus().files[pick] + " trial " + std::to_string(i);
+        SCOPED_TRACE(what);
+        const Harmonization h = sample_grid(base, k, options(GetParam(), 100 + static_cast<unsigned>(i)));
+        expect_constraints_hold(base, k, h.chorale, what);
+        EXPECT_TRUE(std::isfinite(h.pseudo_log_likelihood));
+        EXPECT_LE(h.pseudo_log_likelihood, 0);
+    }
+}
+
+TEST_P(SamplerModes, SameSeedSameBytesOtherSeedOtherResult) {
+    const Chorale base = head(corpus().chorales[3], 4);
+    const Score melody = to_score(base);
+    const auto a = harmonize(melody, {}, options(GetParam(), 7));
+    const auto b = harmonize(melody, {}, options(GetParam(), 7));
+    const auto c = harmonize(melody, {}, options(GetParam(), 8));
+    EXPECT_EQ(to_musicxml(a.score()), to_musicxml(b.score()));
+    EXPECT_EQ(to_midi(a.score()), to_midi(b.score()));
+    EXPECT_NE(a.chorale.tokens, c.chorale.tokens);
+}
+
+TEST_P(SamplerModes, ResultDoesNotDependOnThreadsOrChains) {
+    const Chorale base = head(corpus().chorales[10], 3);
+    SamplingOptions one = options(GetParam(), 21);
+    SamplingOptions many = one;
+    many.threads = 2;
+    many.chains = 3;
+    many.keep_all_chains = true;
+    const auto a = sample_grid(base, {}, one);
+    const auto b = sample_grid(base, {}, many);
+    ASSERT_EQ(b.chains.size(), 3u);
+    EXPECT_EQ(a.chorale.tokens, b.chains[0].tokens);
+    EXPECT_DOUBLE_EQ(a.pseudo_log_likelihood, b.chain_scores[0]);
+    // The best chain is the one the model scores highest.
+    EXPECT_EQ(b.pseudo_log_likelihood, *std::max_element(b.chain_scores.begin(), b.chain_scores.end()));
+    EXPECT_EQ(b.chorale.tokens, b.chains[static_cast<size_t>(b.chain)].tokens);
+}
+
+TEST_P(SamplerModes, HarmonizeKeepsTheSoprano) {
+    const Chorale chorale = head(corpus().chorales[42], 4);
+    Score melody = to_score(chorale);
+    melody.parts.resize(1);  // the soprano alone
+    const auto h = harmonize(melody, {}, options(GetParam(), 3));
+    for (int t = 0; t < chorale.num_ticks; ++t) EXPECT_EQ(h.chorale.at(0, t), chorale.at(0, t)) << t;
+    EXPECT_EQ(h.chorale.fermata, chorale.fermata);
+    // The lower voices were sampled: not the rests melody_chorale starts them with.
+    int pitches = 0;
+    for (int v = 1; v < kNumVoices; ++v)
+        for (int t = 0; t < chorale.num_ticks; ++t) pitches += token::is_pitch(h.chorale.at(v, t));
+    EXPECT_GT(pitches, 0);
+}
+
+TEST_P(SamplerModes, ReharmonizeChangesNothingOutsideTheRegion) {
+    const Chorale chorale = head(corpus().chorales[7], 5);
+    const TickRange bars = bar_ticks(chorale, chorale.measure_numbers[2], chorale.measure_numbers[3]);
+    Region r;
+    r.ticks = bars;
+    const auto h = reharmonize(to_score(chorale), {r}, options(GetParam(), 9, 20));
+    int changed = 0;
+    for (int v = 0; v < kNumVoices; ++v)
+        for (int t = 0; t < chorale.num_ticks; ++t) {
+            if (bars.contains(t))
+                changed += h.chorale.at(v, t) != chorale.at(v, t);
+            else
+                EXPECT_EQ(h.chorale.at(v, t), chorale.at(v, t)) << "voice " << v << " tick " << t;
+        }
+    EXPECT_GT(changed, 0);  // an untrained model does not reproduce Bach
+}
+
+TEST_P(SamplerModes, GenerateHonoursShapeKeyAndCadence) {
+    PieceShape shape;
+    shape.bars = 4;
+    shape.beats = 3;
+    shape.fifths = 1;  // G major
+    Constraints k;
+    k.fermatas.push_back({44, 48});
+    k.cadences.push_back({44, CadenceType::authentic});
+    const auto h = generate(shape, k, options(GetParam(), 4));
+    EXPECT_EQ(h.chorale.num_ticks, 48);
+    EXPECT_EQ(h.chorale.fermata[44], 1);
+    EXPECT_EQ(h.chorale.key_fifths[0], 1);
+    const Token bass = h.chorale.at(3, 44);
+    ASSERT_TRUE(token::is_pitch(bass));
+    EXPECT_EQ(token::to_pitch(bass).midi() % 12, 7);  // G
+    for (int v = 0; v < kNumVoices; ++v) {
+        ASSERT_TRUE(token::is_pitch(h.chorale.at(v, 44))) << v;
+        const int pc = token::to_pitch(h.chorale.at(v, 44)).midi() % 12;
+        EXPECT_TRUE(pc == 7 || pc == 11 || pc == 2) << "voice " << v << " pitch class " << pc;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, SamplerModes, ::testing::Values(ContextMode::window, ContextMode::full),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(Sampler, ContradictionsFailBeforeSampling) {
+    const Chorale base = head(corpus().chorales[0], 2);
+    SamplingOptions o = options(ContextMode::full);
+    bool sampled = false;
+    o.progress = [&](std::size_t, std::size_t, std::string_view) { return sampled = true; };
+    Constraints k;
+    k.fixed.push_back({3, {0, 4}, token::parse("C7")});  // far above any bass
+    try {
+        sample_grid(base, k, o);
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("Bass"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("bar"), std::string::npos) << msg;
+    }
+    EXPECT_FALSE(sampled);
+}
+
+TEST(Sampler, ProgressCanCancel) {
+    const Chorale base = head(corpus().chorales[0], 2);
+    SamplingOptions o = options(ContextMode::window, 1, 50);
+    int calls = 0;
+    o.progress = [&](std::size_t done, std::size_t total, std::string_view) {
+        EXPECT_EQ(total, 50u);
+        ++calls;
+        return done < 3;
+    };
+    EXPECT_THROW(sample_grid(base, {}, o), Cancelled);
+    EXPECT_EQ(calls, 3);
+}
+
+TEST(Sampler, IterationsScaleWithLengthAndPositions) {
+    const Chorale base = head(corpus().chorales[0], 4);  // 64 ticks
+    ASSERT_EQ(base.num_ticks, 64);
+    const sample::Problem p = sample::compile_problem(base, {}, *small_model(ContextMode::window));
+    sample::SamplerOptions so;
+    ModelConfig window;
+    window.mode = ContextMode::window;
+    ModelConfig full;
+    full.mode = ContextMode::full;
+    EXPECT_EQ(sample::resolve_iterations(p, window, so), 500);  // DeepBach's default
+    EXPECT_EQ(sample::resolve_iterations(p, full, so), 250);    // 16 cells per pass
+    so.positions = 4;
+    EXPECT_EQ(sample::resolve_iterations(p, window, so), 1000);
+}
+
+TEST(Sampler, UnknownBackendIsAClearError) {
+    const Chorale base = head(corpus().chorales[0], 2);
+    SamplingOptions o = options(ContextMode::window);
+    o.backend = "tpu";
+    try {
+        sample_grid(base, {}, o);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("tpu"), std::string::npos);
+    }
+}
