@@ -13,7 +13,10 @@ using Action = std::function<int()>;
 void add_info_command(CLI::App& app, Action& action);
 void add_convert_command(CLI::App& app, Action& action);
 void add_corpus_command(CLI::App& app, Action& action);
+void add_bench_infer_command(CLI::App& app, Action& action);  // deepbach bench infer (cmd_bench_infer.cpp)
 void add_evaluate_command(CLI::App& app, Action& action);
+/// harmonize, generate, reharmonize and bench sample (cmd_sample.cpp).
+void add_sample_commands(CLI::App& app, Action& action);
 
 /// The `bench` group (created on first use): each benchmark adds itself as a
 /// subcommand of it (`deepbach bench train`, ...).

@@ -7,6 +7,11 @@
 #include <cstdio>
 #include <exception>
 
+#if defined(DEEPBACH_HAVE_TORCH) && __has_include("torch/backend.hpp")
+#include "torch/backend.hpp"
+#define DEEPBACH_TORCH_SAMPLER 1
+#endif
+
 int main(int argc, char** argv) {
     CLI::App app{"deepbach: Bach chorale harmonization after DeepBach (Hadjeres, Pachet & Nielsen, 2017)"};
     app.set_version_flag("--version", std::string("deepbach ") + deepbach::version());
@@ -15,14 +20,21 @@ int main(int argc, char** argv) {
     deepbach::cli::add_info_command(app, action);
     deepbach::cli::add_convert_command(app, action);
     deepbach::cli::add_corpus_command(app, action);
+    deepbach::cli::add_bench_infer_command(app, action);
     deepbach::cli::add_evaluate_command(app, action);
     deepbach::cli::add_train_commands(app, action);
+    deepbach::cli::add_sample_commands(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+        std::fprintf(stderr, "deepbach: error: %s (see --help)\n", e.what());
+        return 2;
     }
     try {
+#ifdef DEEPBACH_TORCH_SAMPLER
+        deepbach::torch_backend::register_sampler_backend();  // --backend torch
+#endif
         return action ? action() : 0;
     } catch (const deepbach::Error& e) {
         std::fprintf(stderr, "deepbach: error: %s\n", e.what());

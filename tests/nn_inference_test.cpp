@@ -45,13 +45,9 @@ Model tiny_model(ContextMode mode, int layers, std::uint64_t seed) {
 }
 
 /// A random padded sequence owning its arrays.
-struct OwnedSequence {
-    std::array<std::vector<std::int16_t>, kNumVoices> notes;
-    std::vector<std::uint8_t> fermata, beat;
-    std::vector<std::int8_t> key;
-    int length = 0;
-
-    OwnedSequence(const Model& model, int length_, std::uint32_t seed) : length(length_) {
+struct OwnedSequence : nn::SequenceData {
+    OwnedSequence(const Model& model, int length_, std::uint32_t seed) {
+        length = length_;
         std::mt19937 rng(seed);
         const int padded = length + 2 * kDatasetPadding;
         for (int v = 0; v < kNumVoices; ++v) {
@@ -70,18 +66,8 @@ struct OwnedSequence {
         for (int i = 0; i < padded; ++i) {
             fermata.push_back(static_cast<std::uint8_t>(rng() % 2));
             beat.push_back(static_cast<std::uint8_t>(rng() % 4));
-            key.push_back(static_cast<std::int8_t>(static_cast<int>(rng() % 15) - 7));
+            key_fifths.push_back(static_cast<std::int8_t>(static_cast<int>(rng() % 15) - 7));
         }
-    }
-    nn::SequenceView view() const {
-        nn::SequenceView s;
-        for (int v = 0; v < kNumVoices; ++v)
-            s.notes[static_cast<size_t>(v)] = notes[static_cast<size_t>(v)].data();
-        s.fermata = fermata.data();
-        s.beat = beat.data();
-        s.key_fifths = key.data();
-        s.length = length;
-        return s;
     }
 };
 
@@ -122,7 +108,7 @@ struct Reference {
         Vec x;
         append(x, row("meta_embeddings.fermata.weight", s.fermata[static_cast<size_t>(i)]));
         append(x, row("meta_embeddings.beat.weight", s.beat[static_cast<size_t>(i)]));
-        append(x, row("meta_embeddings.key.weight", s.key[static_cast<size_t>(i)] + 7));
+        append(x, row("meta_embeddings.key.weight", s.key_fifths[static_cast<size_t>(i)] + 7));
         return x;
     }
     Vec input(const OwnedSequence& s, int i) const {
@@ -210,12 +196,21 @@ bool bitwise_equal(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
            std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<size_t>(a.size())) == 0;
 }
 
-}  // namespace
+/// Runs body once per kernel path this build and CPU support (baseline
+/// always), then restores the path engines get by default.
+template <class Body>
+void on_each_kernel_path(Body body) {
+    const nn::KernelPath saved = nn::kernel_path();
+    for (nn::KernelPath path : {nn::KernelPath::baseline, nn::KernelPath::avx2}) {
+        if (!nn::set_kernel_path(path)) continue;
+        SCOPED_TRACE(std::string("kernel path ") + nn::kernel_path_name(path));
+        body();
+    }
+    nn::set_kernel_path(saved);
+}
 
-class NnInference : public ::testing::TestWithParam<int> {};  // LSTM layers
-
-TEST_P(NnInference, WindowModeMatchesReference) {
-    const Model model = tiny_model(ContextMode::window, GetParam(), 7);
+void window_mode_matches_reference(int layers) {
+    const Model model = tiny_model(ContextMode::window, layers, 7);
     const OwnedSequence seq(model, 9, 3);
     nn::InferenceEngine engine(model);
     std::vector<nn::Target> targets;
@@ -232,8 +227,8 @@ TEST_P(NnInference, WindowModeMatchesReference) {
     }
 }
 
-TEST_P(NnInference, FullModeMatchesReference) {
-    const Model model = tiny_model(ContextMode::full, GetParam(), 11);
+void full_mode_matches_reference(int layers) {
+    const Model model = tiny_model(ContextMode::full, layers, 11);
     const OwnedSequence a(model, 7, 5), b(model, 12, 6), c(model, 1, 8);
     nn::InferenceEngine engine(model);
     for (int v = 0; v < kNumVoices; ++v) {
@@ -253,46 +248,61 @@ TEST_P(NnInference, FullModeMatchesReference) {
     }
 }
 
+}  // namespace
+
+class NnInference : public ::testing::TestWithParam<int> {};  // LSTM layers
+
+TEST_P(NnInference, WindowModeMatchesReference) {
+    on_each_kernel_path([&] { window_mode_matches_reference(GetParam()); });
+}
+
+TEST_P(NnInference, FullModeMatchesReference) {
+    on_each_kernel_path([&] { full_mode_matches_reference(GetParam()); });
+}
+
 INSTANTIATE_TEST_SUITE_P(Layers, NnInference, ::testing::Values(1, 2, 3));
 
 TEST(NnInferenceDeterminism, BatchAndThreadsDoNotChangeResults) {
-    // Default-sized hidden layers exercise the packed kernel's full strips.
-    ModelConfig c;
-    c.note_embedding = 4;
-    c.meta_embedding = 3;
-    c.lstm_hidden = 37;
-    c.mlp_hidden = 29;
-    const Model model = Model::initialize(c, tiny_vocabularies(), {}, 99);
-    std::vector<OwnedSequence> seqs;
-    for (int i = 0; i < 5; ++i) seqs.emplace_back(model, 20 + 13 * i, 100 + i);
-    std::vector<nn::Target> targets;
-    for (const auto& s : seqs)
-        for (int t = 0; t < s.length; t += 2) targets.push_back({s.view(), t});
-    ASSERT_GT(targets.size(), 70u);  // more than one chunk
-    nn::InferenceEngine one(model, 1), many(model, 3);
-    for (int v = 0; v < kNumVoices; ++v) {
-        Eigen::MatrixXf all1, all3;
-        one.window_logits(v, targets, all1);
-        many.window_logits(v, targets, all3);
-        EXPECT_TRUE(bitwise_equal(all1, all3));
-        // Each target alone, and a few in another batch, give the same bits.
-        for (size_t i = 0; i < targets.size(); i += 17) {
-            Eigen::MatrixXf single;
-            one.window_logits(v, {targets[i]}, single);
-            EXPECT_TRUE(bitwise_equal(single, all1.row(static_cast<Eigen::Index>(i))));
+    // On each kernel path: the path changes bits, batching and threads do not.
+    on_each_kernel_path([] {
+        // Default-sized hidden layers exercise the packed kernel's full strips.
+        ModelConfig c;
+        c.note_embedding = 4;
+        c.meta_embedding = 3;
+        c.lstm_hidden = 37;
+        c.mlp_hidden = 29;
+        const Model model = Model::initialize(c, tiny_vocabularies(), {}, 99);
+        std::vector<OwnedSequence> seqs;
+        for (int i = 0; i < 5; ++i) seqs.emplace_back(model, 20 + 13 * i, 100 + i);
+        std::vector<nn::Target> targets;
+        for (const auto& s : seqs)
+            for (int t = 0; t < s.length; t += 2) targets.push_back({s.view(), t});
+        ASSERT_GT(targets.size(), 70u);  // more than one chunk
+        nn::InferenceEngine one(model, 1), many(model, 3);
+        for (int v = 0; v < kNumVoices; ++v) {
+            Eigen::MatrixXf all1, all3;
+            one.window_logits(v, targets, all1);
+            many.window_logits(v, targets, all3);
+            EXPECT_TRUE(bitwise_equal(all1, all3));
+            // Each target alone, and a few in another batch, give the same bits.
+            for (size_t i = 0; i < targets.size(); i += 17) {
+                Eigen::MatrixXf single;
+                one.window_logits(v, {targets[i]}, single);
+                EXPECT_TRUE(bitwise_equal(single, all1.row(static_cast<Eigen::Index>(i))));
+            }
+            std::vector<nn::SequenceView> views;
+            for (const auto& s : seqs) views.push_back(s.view());
+            std::vector<Eigen::MatrixXf> full1, full3, lone;
+            one.full_logits(v, views, full1);
+            many.full_logits(v, views, full3);
+            ASSERT_EQ(full1.size(), views.size());
+            for (size_t q = 0; q < views.size(); ++q) {
+                EXPECT_TRUE(bitwise_equal(full1[q], full3[q]));
+                one.full_logits(v, {views[q]}, lone);
+                EXPECT_TRUE(bitwise_equal(full1[q], lone[0]));
+            }
         }
-        std::vector<nn::SequenceView> views;
-        for (const auto& s : seqs) views.push_back(s.view());
-        std::vector<Eigen::MatrixXf> full1, full3, lone;
-        one.full_logits(v, views, full1);
-        many.full_logits(v, views, full3);
-        ASSERT_EQ(full1.size(), views.size());
-        for (size_t q = 0; q < views.size(); ++q) {
-            EXPECT_TRUE(bitwise_equal(full1[q], full3[q]));
-            one.full_logits(v, {views[q]}, lone);
-            EXPECT_TRUE(bitwise_equal(full1[q], lone[0]));
-        }
-    }
+    });
 }
 
 TEST(NnInferenceDeterminism, LogSoftmaxRowsSumToOne) {
@@ -303,6 +313,26 @@ TEST(NnInferenceDeterminism, LogSoftmaxRowsSumToOne) {
         EXPECT_NEAR(m.row(r).array().exp().sum(), 1.0, 1e-6);
     }
     EXPECT_NEAR(m(2, 0), -std::log(5.0), 1e-6);
+}
+
+TEST(NnKernelPath, EngineKeepsThePathItWasBuiltWith) {
+    const nn::KernelPath saved = nn::kernel_path();
+    EXPECT_TRUE(nn::kernel_path_supported(nn::KernelPath::baseline));
+    ASSERT_TRUE(nn::set_kernel_path(nn::KernelPath::baseline));
+    const Model model = tiny_model(ContextMode::window, 1, 1);
+    const nn::InferenceEngine engine(model);
+    EXPECT_EQ(engine.kernel_path(), nn::KernelPath::baseline);
+    EXPECT_STREQ(nn::kernel_path_name(nn::KernelPath::baseline), "baseline");
+    EXPECT_STREQ(nn::kernel_path_name(nn::KernelPath::avx2), "avx2");
+    if (nn::set_kernel_path(nn::KernelPath::avx2)) {
+        EXPECT_EQ(nn::kernel_path(), nn::KernelPath::avx2);
+        EXPECT_EQ(engine.kernel_path(), nn::KernelPath::baseline);
+        EXPECT_EQ(nn::InferenceEngine(model).kernel_path(), nn::KernelPath::avx2);
+    } else {
+        EXPECT_FALSE(nn::kernel_path_supported(nn::KernelPath::avx2));
+        EXPECT_EQ(nn::kernel_path(), nn::KernelPath::baseline);
+    }
+    nn::set_kernel_path(saved);
 }
 
 TEST(NnInferenceErrors, BadInputsThrow) {

@@ -285,7 +285,7 @@ TEST_F(ProblemTest, FixedNoteOutsideTheRegionsMustAgreeWithTheBase) {
     c.fixed.push_back(FixedNote{kSoprano, {0, 4}, tok("E5")});  // as the base has it
     EXPECT_NO_THROW(compile(c));
     c.fixed = {FixedNote{kSoprano, {4, 8}, tok("F5")}};
-    expect_error(c, {"bar 1", "Soprano", "F5", "outside every region"});
+    expect_error(c, {"bar 1", "Soprano", "F5", "outside the region to redraw"});
 }
 
 TEST_F(ProblemTest, BaseNotesKeptOutsideTheRegionsMustBeEncodable) {

@@ -79,6 +79,11 @@ struct PieceShape {
     std::string mode = "major";
 };
 
+/// The empty grid generate() samples on: `bars` bars of the time signature
+/// (numbered from 1), the key signature, rests everywhere. Throws Error for a
+/// shape the grid cannot hold.
+Chorale piece_grid(const PieceShape& shape);
+
 /// All four voices sampled (subject to the constraints).
 Harmonization generate(const PieceShape& shape, const Constraints& constraints = {},
                        const SamplingOptions& options = {});

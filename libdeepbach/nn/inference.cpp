@@ -4,17 +4,27 @@
 // Layout: every activation buffer has rows padded to a multiple of 16 floats
 // (64 bytes), and the four LSTM gates each start on such a boundary, so the
 // elementwise Eigen expressions see the same alignment on every row. Matrix
-// products use the small kernel below, which accumulates each output element
-// over its inputs in order, one multiply and one add at a time: an output row
-// is the same bits whatever rows are computed beside it.
+// products use the small kernel of inference_kernel.inc, which accumulates
+// each output element over its inputs in order, one multiply-add at a time:
+// an output row is the same bits whatever rows are computed beside it. The
+// kernel exists twice, baseline and AVX2 + FMA (compiled with a target
+// attribute, so the build needs no -m flags); an engine picks one at
+// construction (kernel_path(), docs/benchmarks.md) and uses it for every row.
 #include "nn/inference.hpp"
 
 #include <deepbach/error.hpp>
 
 #include "util/parallel.hpp"
 
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#define DEEPBACH_DISPATCH 1
+#endif
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <numeric>
@@ -61,87 +71,50 @@ typedef float v8 __attribute__((vector_size(32)));
 #define DEEPBACH_VECTOR 1
 #endif
 
-template <int R>
-void kernel(const float* w, int K, const float* x, int ldx, float* y, int ldy, int n) {
-#ifdef DEEPBACH_VECTOR
-    // Two partial sums per element (even and odd k), added at the end: the
-    // same association for every element whatever R, and twice the
-    // independent dependency chains for small batches.
-    v8 acc[R], odd[R];
-    for (int r = 0; r < R; ++r) {
-        float tmp[kStrip] = {};
-        std::memcpy(tmp, y + r * ldy, sizeof(float) * static_cast<size_t>(n));
-        std::memcpy(&acc[r], tmp, sizeof(tmp));
-        odd[r] = v8{};
-    }
-    int k = 0;
-    for (; k + 2 <= K; k += 2) {
-        v8 w0, w1;
-        std::memcpy(&w0, w + k * kStrip, sizeof(w0));
-        std::memcpy(&w1, w + (k + 1) * kStrip, sizeof(w1));
-        for (int r = 0; r < R; ++r) {
-            acc[r] += x[r * ldx + k] * w0;
-            odd[r] += x[r * ldx + k + 1] * w1;
-        }
-    }
-    for (; k < K; ++k) {
-        v8 wk;
-        std::memcpy(&wk, w + k * kStrip, sizeof(wk));
-        for (int r = 0; r < R; ++r) acc[r] += x[r * ldx + k] * wk;
-    }
-    for (int r = 0; r < R; ++r) {
-        acc[r] += odd[r];
-        float tmp[kStrip];
-        std::memcpy(tmp, &acc[r], sizeof(tmp));
-        std::memcpy(y + r * ldy, tmp, sizeof(float) * static_cast<size_t>(n));
-    }
-#else
-    float acc[R][kStrip] = {}, odd[R][kStrip] = {};
-    for (int r = 0; r < R; ++r)
-        for (int c = 0; c < n; ++c) acc[r][c] = y[r * ldy + c];
-    int k = 0;
-    for (; k + 2 <= K; k += 2)
-        for (int r = 0; r < R; ++r)
-            for (int c = 0; c < kStrip; ++c) {
-                acc[r][c] += x[r * ldx + k] * w[k * kStrip + c];
-                odd[r][c] += x[r * ldx + k + 1] * w[(k + 1) * kStrip + c];
-            }
-    for (; k < K; ++k)
-        for (int r = 0; r < R; ++r)
-            for (int c = 0; c < kStrip; ++c) acc[r][c] += x[r * ldx + k] * w[k * kStrip + c];
-    for (int r = 0; r < R; ++r)
-        for (int c = 0; c < n; ++c) y[r * ldy + c] = acc[r][c] + odd[r][c];
+// The kernel in two copies: baseline (the build's own flags, SSE2 on
+// x86-64) and, on x86 with GCC or Clang, AVX2 with FMA, chosen at run time
+// (kernel_path()). One engine uses one copy for all its rows.
+namespace baseline {
+#define DEEPBACH_KERNEL_TARGET
+#define DEEPBACH_KERNEL_MADD(a, s, w) ((a) += (s) * (w))
+#define DEEPBACH_KERNEL_STRIPS 1
+#include "nn/inference_kernel.inc"
+#undef DEEPBACH_KERNEL_TARGET
+#undef DEEPBACH_KERNEL_MADD
+#undef DEEPBACH_KERNEL_STRIPS
+}  // namespace baseline
+
+#ifdef DEEPBACH_DISPATCH
+namespace avx2 {
+#define DEEPBACH_KERNEL_TARGET __attribute__((target("avx2,fma")))
+#define DEEPBACH_KERNEL_MADD(a, s, w) ((a) = _mm256_fmadd_ps(_mm256_set1_ps(s), (w), (a)))
+#define DEEPBACH_KERNEL_STRIPS 4
+#include "nn/inference_kernel.inc"
+#undef DEEPBACH_KERNEL_TARGET
+#undef DEEPBACH_KERNEL_MADD
+#undef DEEPBACH_KERNEL_STRIPS
+}  // namespace avx2
 #endif
+
+using MatmulFn = void (*)(const Packed&, const float*, int, int, float*, int);
+
+MatmulFn matmul_of(KernelPath path) {
+#ifdef DEEPBACH_DISPATCH
+    if (path == KernelPath::avx2) return avx2::matmul_acc;
+#endif
+    (void)path;
+    return baseline::matmul_acc;
 }
 
-/// y[r, 0:N] += x[r, 0:K] * W for r in [0, rows).
-void matmul_acc(const Packed& W, const float* x, int ldx, int rows, float* y, int ldy) {
-    const int strips = (W.N + kStrip - 1) / kStrip;
-    constexpr int kRowBlock = 64;
-    for (int b0 = 0; b0 < rows; b0 += kRowBlock) {
-        const int b1 = std::min(rows, b0 + kRowBlock);
-        for (int s = 0; s < strips; ++s) {
-            const float* w = W.data.data() + static_cast<size_t>(s) * W.K * kStrip;
-            const int n = std::min(kStrip, W.N - s * kStrip);
-            int b = b0;
-            for (; b + 4 <= b1; b += 4) kernel<4>(w, W.K, x + b * ldx, ldx, y + b * ldy + s * kStrip, ldy, n);
-            const float* xb = x + b * ldx;
-            float* yb = y + b * ldy + s * kStrip;
-            switch (b1 - b) {
-                case 3:
-                    kernel<3>(w, W.K, xb, ldx, yb, ldy, n);
-                    break;
-                case 2:
-                    kernel<2>(w, W.K, xb, ldx, yb, ldy, n);
-                    break;
-                case 1:
-                    kernel<1>(w, W.K, xb, ldx, yb, ldy, n);
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
+KernelPath detect_kernel_path() {
+    const char* no = std::getenv("DEEPBACH_NO_SIMD_DISPATCH");
+    if (no != nullptr && *no != '\0' && std::strcmp(no, "0") != 0) return KernelPath::baseline;
+    return kernel_path_supported(KernelPath::avx2) ? KernelPath::avx2 : KernelPath::baseline;
+}
+
+std::atomic<KernelPath>& current_kernel_path() {
+    static std::atomic<KernelPath> path{detect_kernel_path()};
+    return path;
 }
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -177,6 +150,17 @@ struct Cell {
     int index = 0;  // padded tick
 };
 
+/// row[j] += src[0][j], then += src[1][j], ...: the sums of N separate
+/// passes, in one pass over the row.
+template <int N>
+void add_rows(float* row, const float* const* src, int width) {
+    for (int j = 0; j < width; ++j) {
+        float sum = row[j];
+        for (int q = 0; q < N; ++q) sum += src[q][j];
+        row[j] = sum;
+    }
+}
+
 [[noreturn]] void bad_input(const std::string& what, int index) {
     throw Error("inference: " + what + " at padded tick " + std::to_string(index));
 }
@@ -187,7 +171,7 @@ struct Cell {
 /// into the first layers.
 class VoiceNetwork {
 public:
-    VoiceNetwork(const Model& model, int voice);
+    VoiceNetwork(const Model& model, int voice, KernelPath path);
 
     int vocabulary_size() const { return V_; }
 
@@ -214,6 +198,7 @@ private:
     void add_inputs(const std::array<Buffer, kNumVoices + kMetadataInputs>& tables, int skip_voice,
                     const Cell& cell, float* row, int width) const;
 
+    MatmulFn matmul_;
     int voice_, V_, H_, Hp_, C_, Cp_, L_;
     std::array<int, kNumVoices> vocab_sizes_{};
     Lstm lstm_[2];
@@ -222,8 +207,9 @@ private:
     Packed center2_, head1_, head2_;
 };
 
-VoiceNetwork::VoiceNetwork(const Model& model, int voice)
-    : voice_(voice),
+VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
+    : matmul_(matmul_of(path)),
+      voice_(voice),
       V_(model.vocabularies[static_cast<size_t>(voice)].size()),
       H_(model.config.lstm_hidden),
       Hp_(pad(model.config.lstm_hidden)),
@@ -330,9 +316,11 @@ void VoiceNetwork::add_inputs(const std::array<Buffer, kNumVoices + kMetadataInp
                               const Cell& cell, float* row, int width) const {
     const SequenceView& s = *cell.seq;
     const int i = cell.index;
+    // The table rows to add, in order, then added in one pass over the row.
+    std::array<const float*, kNumVoices + kMetadataInputs> src{};
+    int count = 0;
     auto add = [&](const Buffer& t, int r) {
-        const float* src = t.data() + static_cast<size_t>(r) * width;
-        for (int j = 0; j < width; ++j) row[j] += src[j];
+        src[static_cast<size_t>(count++)] = t.data() + static_cast<size_t>(r) * width;
     };
     for (int u = 0; u < kNumVoices; ++u) {
         if (u == skip_voice) continue;
@@ -351,6 +339,11 @@ void VoiceNetwork::add_inputs(const std::array<Buffer, kNumVoices + kMetadataInp
     add(tables[kNumVoices + 0], fermata);
     add(tables[kNumVoices + 1], beat);
     add(tables[kNumVoices + 2], key);
+    if (count == kNumVoices + kMetadataInputs) {
+        add_rows<kNumVoices + kMetadataInputs>(row, src.data(), width);
+    } else {
+        add_rows<kNumVoices - 1 + kMetadataInputs>(row, src.data(), width);
+    }
 }
 
 void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(int)>& active,
@@ -379,7 +372,7 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
                 std::copy(bias.begin(), bias.end(), g);
                 if (k == 0) add_inputs(net.tables, -1, cell(b, s), g, G);
             }
-            matmul_acc(net.recurrent[ks], in[ks].data(), width[ks], n, gates.data(), G);
+            matmul_(net.recurrent[ks], in[ks].data(), width[ks], n, gates.data(), G);
             for (int b = 0; b < n; ++b) {
                 float* g = gates.data() + static_cast<size_t>(b) * G;
                 Map c(cells[ks].data() + static_cast<size_t>(b) * Hp, H);
@@ -413,16 +406,16 @@ void VoiceNetwork::head(int rows, const Cell* cells, const float* past, const fl
         std::copy(future + static_cast<size_t>(b) * Hp, future + static_cast<size_t>(b + 1) * Hp,
                   zr + Hp + Cp);
     }
-    matmul_acc(center2_, hidden.data(), Cp, rows, z.data() + Hp, Z);
+    matmul_(center2_, hidden.data(), Cp, rows, z.data() + Hp, Z);
     for (int b = 0; b < rows; ++b) {
         float* row = hidden.data() + static_cast<size_t>(b) * Cp;
         std::copy(head_bias1_.begin(), head_bias1_.end(), row);
     }
-    matmul_acc(head1_, z.data(), Z, rows, hidden.data(), Cp);
+    matmul_(head1_, z.data(), Z, rows, hidden.data(), Cp);
     for (float& x : hidden) x = std::max(x, 0.0f);
     for (int b = 0; b < rows; ++b)
         std::copy(head_bias2_.begin(), head_bias2_.begin() + V_, logits + static_cast<size_t>(b) * ldl);
-    matmul_acc(head2_, hidden.data(), Cp, rows, logits, ldl);
+    matmul_(head2_, hidden.data(), Cp, rows, logits, ldl);
 }
 
 SequenceView view_of(const Dataset& dataset, int sequence) {
@@ -451,11 +444,43 @@ void log_softmax_rows(Eigen::MatrixXf& logits) {
     }
 }
 
-InferenceEngine::InferenceEngine(const Model& model, int threads) : config_(model.config) {
+bool kernel_path_supported(KernelPath path) {
+    if (path == KernelPath::baseline) return true;
+#ifdef DEEPBACH_DISPATCH
+    if (path == KernelPath::avx2) {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+#endif
+    return false;
+}
+
+KernelPath kernel_path() {
+    return current_kernel_path().load();
+}
+
+bool set_kernel_path(KernelPath path) {
+    if (!kernel_path_supported(path)) return false;
+    current_kernel_path().store(path);
+    return true;
+}
+
+const char* kernel_path_name(KernelPath path) {
+    switch (path) {
+        case KernelPath::avx2:
+            return "avx2";
+        case KernelPath::baseline:
+        default:
+            return "baseline";
+    }
+}
+
+InferenceEngine::InferenceEngine(const Model& model, int threads)
+    : config_(model.config), kernel_path_(nn::kernel_path()) {
     model.validate();
     set_threads(threads);
     for (int v = 0; v < kNumVoices; ++v)
-        voices_[static_cast<size_t>(v)] = std::make_unique<VoiceNetwork>(model, v);
+        voices_[static_cast<size_t>(v)] = std::make_unique<VoiceNetwork>(model, v, kernel_path_);
 }
 
 InferenceEngine::~InferenceEngine() = default;

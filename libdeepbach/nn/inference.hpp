@@ -32,6 +32,27 @@ struct SequenceView {
     int padded_length() const { return length + 2 * kDatasetPadding; }
 };
 
+/// A padded sequence owning its arrays (tests, benchmarks), laid out as
+/// SequenceView describes.
+struct SequenceData {
+    std::array<std::vector<std::int16_t>, kNumVoices> notes;
+    std::vector<std::uint8_t> fermata, beat;
+    std::vector<std::int8_t> key_fifths;
+    int length = 0;  ///< ticks of music
+
+    /// A view of the arrays (valid while they live unchanged).
+    SequenceView view() const {
+        SequenceView s;
+        for (int v = 0; v < kNumVoices; ++v)
+            s.notes[static_cast<size_t>(v)] = notes[static_cast<size_t>(v)].data();
+        s.fermata = fermata.data();
+        s.beat = beat.data();
+        s.key_fifths = key_fifths.data();
+        s.length = length;
+        return s;
+    }
+};
+
 /// The view of sequence `sequence` of a dataset (valid while it lives).
 SequenceView view_of(const Dataset& dataset, int sequence);
 
@@ -40,6 +61,29 @@ struct Target {
     SequenceView sequence;
     int tick = 0;
 };
+
+/// The instruction sets of the matrix kernel (inference_kernel.inc).
+/// baseline: the build's own flags (SSE2 on x86-64); avx2: AVX2 with FMA,
+/// compiled in on x86 with GCC or Clang and used where the CPU has both.
+/// The two give slightly different bits (FMA rounds once); one engine uses
+/// one path for every row, so its results stay independent of batching and
+/// threading.
+enum class KernelPath { baseline, avx2 };
+
+/// Whether this build and this CPU can run `path` (baseline always can).
+bool kernel_path_supported(KernelPath path);
+
+/// The path engines constructed from now on use: chosen once per process,
+/// the best one supported, or baseline where the environment variable
+/// DEEPBACH_NO_SIMD_DISPATCH is set (and not "0"); set_kernel_path changes it.
+KernelPath kernel_path();
+
+/// Forces the path of engines constructed afterwards (tests, benchmarks);
+/// returns false, changing nothing, where `path` is not supported.
+bool set_kernel_path(KernelPath path);
+
+/// "baseline" or "avx2".
+const char* kernel_path_name(KernelPath path);
 
 /// Replaces each row of `logits` by its log-softmax.
 void log_softmax_rows(Eigen::MatrixXf& logits);
@@ -60,6 +104,8 @@ public:
     int vocabulary_size(int voice) const;
     int threads() const { return threads_; }
     void set_threads(int threads);
+    /// The kernel path chosen at construction (kernel_path() then).
+    KernelPath kernel_path() const { return kernel_path_; }
 
     /// Window mode: logits of voice `voice` at every target, one row per
     /// target (targets x V_voice). Throws Error for a tick out of range or a
@@ -73,6 +119,7 @@ public:
 private:
     ModelConfig config_;
     int threads_ = 1;
+    KernelPath kernel_path_ = KernelPath::baseline;
     std::array<std::unique_ptr<VoiceNetwork>, kNumVoices> voices_;
 };
 

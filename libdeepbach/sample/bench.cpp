@@ -1,11 +1,17 @@
 #include "sample/bench.hpp"
 
+#include "nn/bench_infer.hpp"
+
 #include "sample/backend.hpp"
 #include "sample/problem.hpp"
 #include "sample/sampler.hpp"
 
 #include <deepbach/constraints.hpp>
 #include <deepbach/error.hpp>
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <thread>
@@ -20,14 +26,6 @@ Token midi_token(int midi) {
 }
 
 /// The four specials and `pitches` consecutive MIDI pitches from `lowest`.
-Vocabulary consecutive_pitches(int pitches, int lowest) {
-    std::vector<Token> tokens;
-    for (int midi = lowest; midi < lowest + pitches; ++midi) tokens.push_back(midi_token(midi));
-    return Vocabulary(tokens);
-}
-
-/// A 64-tick piece in C major whose soprano is a phrase in quarter notes
-/// (with a fermata on the last), the lower voices free.
 Chorale benchmark_piece() {
     constexpr int kLength = 64;
     static constexpr int kMelody[] = {67, 67, 69, 71, 72, 71, 69, 67, 69, 71, 72, 74, 72, 71, 69, 67};
@@ -41,22 +39,10 @@ Chorale benchmark_piece() {
 
 }  // namespace
 
-std::array<Vocabulary, kNumVoices> benchmark_vocabularies() {
-    // The corpus's sizes: 53, 50, 49 and 65 tokens with the four specials.
-    return {consecutive_pitches(49, 57), consecutive_pitches(46, 50), consecutive_pitches(45, 45),
-            consecutive_pitches(61, 30)};
-}
-
-Model benchmark_model(ContextMode mode, std::uint64_t seed) {
-    ModelConfig config;
-    config.mode = mode;
-    return Model::initialize(config, benchmark_vocabularies(), {}, seed);
-}
-
 SampleBenchResult bench_sample(const SampleBenchOptions& options) {
     if (options.iterations < 1) throw Error("bench sample: iterations must be at least 1");
     if (options.threads < 0) throw Error("bench sample: threads must be at least 0");
-    const Model model = benchmark_model(options.mode);
+    const Model model = nn::benchmark_model(options.mode);
     const Chorale piece = benchmark_piece();
     Constraints constraints;
     constraints.regions.push_back(Region{{0, piece.num_ticks}, {false, true, true, true}});
@@ -64,6 +50,7 @@ SampleBenchResult bench_sample(const SampleBenchOptions& options) {
     const auto backend = make_backend(options.backend, model, options.device, options.threads);
 
     SampleBenchResult result;
+    result.mode = options.mode;
     result.backend = backend->name();
     result.threads = options.threads > 0
                          ? options.threads
@@ -94,6 +81,32 @@ SampleBenchResult bench_sample(const SampleBenchOptions& options) {
         result.ms_per_pass = time_iterations(result.pass_positions);
     }
     return result;
+}
+
+std::string SampleBenchResult::text() const {
+    std::string out = fmt::format(
+        "{} mode, {}, {} thread(s): {:.2f} ms per iteration (4 voices x {} positions, "
+        "one chain of 64 ticks)\n",
+        to_string(mode), backend, threads, ms_per_iteration, positions);
+    if (mode == ContextMode::full)
+        out +=
+            fmt::format("{:.2f} ms per full pass (4 voices x {} positions)\n", ms_per_pass, pass_positions);
+    return out;
+}
+
+std::string SampleBenchResult::json() const {
+    nlohmann::ordered_json out{{"benchmark", "sample"},
+                               {"mode", to_string(mode)},
+                               {"backend", backend},
+                               {"threads", threads},
+                               {"iterations", iterations},
+                               {"positions", positions},
+                               {"ms_per_iteration", ms_per_iteration}};
+    if (mode == ContextMode::full) {
+        out["pass_positions"] = pass_positions;
+        out["ms_per_pass"] = ms_per_pass;
+    }
+    return out.dump();
 }
 
 }  // namespace deepbach::sample

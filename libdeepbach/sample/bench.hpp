@@ -4,19 +4,9 @@
 
 #include <deepbach/model.hpp>
 
-#include <array>
 #include <string>
 
 namespace deepbach::sample {
-
-/// Vocabularies of the sizes the corpus gives (53, 50, 49, 65 tokens: the
-/// four special tokens and consecutive pitches over each voice's range), for
-/// benchmarks that need no corpus.
-std::array<Vocabulary, kNumVoices> benchmark_vocabularies();
-
-/// A model of the default sizes (ModelConfig{} in `mode`) with
-/// benchmark_vocabularies() and seeded random weights.
-Model benchmark_model(ContextMode mode, std::uint64_t seed = 42);
 
 struct SampleBenchOptions {
     ContextMode mode = ContextMode::window;
@@ -27,6 +17,7 @@ struct SampleBenchOptions {
 };
 
 struct SampleBenchResult {
+    ContextMode mode = ContextMode::window;
     std::string backend;  ///< as the backend names itself ("eigen", "torch-cuda")
     int threads = 1;      ///< threads asked for (0 resolved to the cores)
     int iterations = 0;
@@ -38,9 +29,16 @@ struct SampleBenchResult {
     /// full pass of each of the four voices); 0 in window mode.
     int pass_positions = 0;
     double ms_per_pass = 0;
+
+    /// Human-readable lines (one per figure, each ending in a newline).
+    std::string text() const;
+    /// One JSON object on one line (no newline): benchmark ("sample"), mode,
+    /// backend, threads, iterations, positions, ms_per_iteration, and in full
+    /// mode pass_positions and ms_per_pass.
+    std::string json() const;
 };
 
-/// Runs the sampler (sample::run_chains) on benchmark_model(mode) and times
+/// Runs the sampler (sample::run_chains) on nn::benchmark_model(mode) and times
 /// its iterations, leaving out the setup and the final scoring.
 SampleBenchResult bench_sample(const SampleBenchOptions& options);
 

@@ -124,8 +124,7 @@ Harmonization harmonize(const Score& melody, const Constraints& constraints, con
     return sample_grid(base, c, options);
 }
 
-Harmonization generate(const PieceShape& shape, const Constraints& constraints,
-                       const SamplingOptions& options) {
+Chorale piece_grid(const PieceShape& shape) {
     if (shape.bars < 1 || shape.bars > 1000) throw Error("generate: bars must be between 1 and 1000");
     if (shape.beats < 1 || shape.beats > 32 ||
         (shape.beat_type != 2 && shape.beat_type != 4 && shape.beat_type != 8))
@@ -137,19 +136,25 @@ Harmonization generate(const PieceShape& shape, const Constraints& constraints,
                     std::to_string(shape.beat_type) + " is not a whole number of sixteenths");
     if (shape.fifths < -7 || shape.fifths > 7)
         throw Error("generate: key signature must be within 7 flats or sharps");
-    Chorale base = Chorale::empty(shape.bars * bar);
-    base.title = "Generated chorale";
-    base.times = {GridTimeSignature{0, shape.beats, shape.beat_type}};
-    base.keys = {GridKeySignature{0, shape.fifths, shape.mode}};
-    std::fill(base.key_fifths.begin(), base.key_fifths.end(), static_cast<std::int8_t>(shape.fifths));
-    base.measure_ticks.clear();
-    base.measure_numbers.clear();
+    Chorale grid = Chorale::empty(shape.bars * bar);
+    grid.title = "Generated chorale";
+    grid.times = {GridTimeSignature{0, shape.beats, shape.beat_type}};
+    grid.keys = {GridKeySignature{0, shape.fifths, shape.mode}};
+    std::fill(grid.key_fifths.begin(), grid.key_fifths.end(), static_cast<std::int8_t>(shape.fifths));
+    grid.measure_ticks.clear();
+    grid.measure_numbers.clear();
     for (int b = 0; b < shape.bars; ++b) {
-        base.measure_ticks.push_back(b * bar);
-        base.measure_numbers.push_back(std::to_string(b + 1));
+        grid.measure_ticks.push_back(b * bar);
+        grid.measure_numbers.push_back(std::to_string(b + 1));
     }
-    for (int t = 0; t < base.num_ticks; ++t)
-        base.beat_position[static_cast<size_t>(t)] = static_cast<std::uint8_t>((t % bar) % kTicksPerQuarter);
+    for (int t = 0; t < grid.num_ticks; ++t)
+        grid.beat_position[static_cast<size_t>(t)] = static_cast<std::uint8_t>((t % bar) % kTicksPerQuarter);
+    return grid;
+}
+
+Harmonization generate(const PieceShape& shape, const Constraints& constraints,
+                       const SamplingOptions& options) {
+    const Chorale base = piece_grid(shape);
     Constraints c = constraints;
     if (c.regions.empty()) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
     return sample_grid(base, c, options);

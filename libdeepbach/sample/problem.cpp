@@ -34,8 +34,23 @@ std::string range_text(const VoiceRange& r) {
     return r.empty() ? std::string("(empty)") : midi_name(r.lowest) + ".." + midi_name(r.highest);
 }
 
-std::string ticks_text(const TickRange& r) {
-    return "ticks [" + std::to_string(r.begin) + ", " + std::to_string(r.end) + ")";
+// "bar 3 beat 2" (beats are quarters from the bar's start; "+1/16" etc. off the beat).
+std::string position_text(const Chorale& grid, int tick) {
+    if (grid.num_ticks == 0 || tick < 0 || tick >= grid.num_ticks) return "tick " + std::to_string(tick);
+    const int m = grid.measure_index_at(tick);
+    const int start = grid.measure_ticks.empty() ? 0 : grid.measure_ticks[static_cast<size_t>(m)];
+    const int beat = (tick - start) / kTicksPerQuarter + 1, off = (tick - start) % kTicksPerQuarter;
+    std::string text = "bar " + grid.bar_at(tick) + " beat " + std::to_string(beat);
+    if (off) text += " +" + std::to_string(off) + "/16";
+    return text;
+}
+
+// "bar 2 beat 1 to bar 3 beat 4" (both ends included), or ticks when outside the piece.
+std::string ticks_text(const Chorale& grid, const TickRange& r) {
+    if (r.empty() || r.begin < 0 || r.end > grid.num_ticks)
+        return "ticks [" + std::to_string(r.begin) + ", " + std::to_string(r.end) + ")";
+    const std::string a = position_text(grid, r.begin), b = position_text(grid, r.end - 1);
+    return a == b ? a : a + " to " + b;
 }
 
 // User text in a message, kept to one line.
@@ -105,10 +120,10 @@ private:
 
     void check_ticks(const TickRange& r, int voice, const std::string& what) const {
         const int first = std::max(r.begin, 0);  // a bar to name, even for a range before the piece
-        if (r.empty()) fail(where(first, voice), what + " covers no tick (" + ticks_text(r) + ")");
+        if (r.empty()) fail(where(first, voice), what + " covers no tick (" + ticks_text(base_, r) + ")");
         if (r.begin < 0 || r.end > T_)
-            fail(where(first, voice), what + " over " + ticks_text(r) + " lies outside the piece (ticks 0.." +
-                                          std::to_string(T_) + ")");
+            fail(where(first, voice), what + " over " + ticks_text(base_, r) +
+                                          " lies outside the piece (ticks 0.." + std::to_string(T_) + ")");
     }
 
     void check_model() const {
@@ -216,7 +231,7 @@ private:
                                                      : f.token == token::kRest ? std::string("rest")
                                                                                : std::string("hold"));
             check_ticks(f.ticks, f.voice, what);
-            const int source = add_source(what + " over " + ticks_text(f.ticks));
+            const int source = add_source(what + " over " + ticks_text(base_, f.ticks));
             for (int t = f.ticks.begin; t < f.ticks.end; ++t)
                 fix(f.voice, t, t == f.ticks.begin ? f.token : token::kHold, source);
             // A fixed note or rest ends where its range does: the next cell may not hold it on.
@@ -235,7 +250,7 @@ private:
                     std::fill(inside[idx(v)].begin() + r.ticks.begin, inside[idx(v)].begin() + r.ticks.end,
                               1);
         }
-        const int source = add_source("the base grid (outside every region)");
+        const int source = add_source("the input outside the region to redraw");
         for (int v = 0; v < kNumVoices; ++v)
             for (int t = 0; t < T_; ++t)
                 if (!inside[idx(v)][idx(t)]) fix(v, t, base_.at(v, t), source);
@@ -246,7 +261,7 @@ private:
         for (const RhythmConstraint& r : constraints_.rhythm) {
             check_voice(r.voice, "a rhythm constraint");
             check_ticks(r.ticks, r.voice, "a rhythm constraint");
-            const int source = add_source("the rhythm constraint over " + ticks_text(r.ticks));
+            const int source = add_source("the rhythm constraint over " + ticks_text(base_, r.ticks));
             for (int t = r.ticks.begin; t < r.ticks.end; ++t) {
                 const Token tok = base_.at(r.voice, t);
                 if (token::is_pitch(tok))

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <dlfcn.h>
+
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -79,45 +82,68 @@ torch::Tensor VoiceNetImpl::forward_window(const torch::Tensor& notes, const tor
     return head_logits(out_past.select(1, wp - 1), center(x.select(1, wp)), out_future.select(1, wf - 1));
 }
 
+FullSteps full_indices(std::int64_t B, std::int64_t T, const std::vector<std::int64_t>& padded_lengths,
+                       const std::vector<std::int64_t>& positions, std::int64_t* out) {
+    // The LSTMs run only as far as the positions need: h_past(t) is the past
+    // output at t - 1, h_future(t) the reversed future output at P - 2 - t.
+    FullSteps steps;  // at least 1 step each, so that no positions makes empty logits
+    steps.past = steps.future = 1;
+    for (const std::int64_t p : positions) {
+        const std::int64_t b = p / T, t = p % T;
+        if (p < 0 || b >= B) throw Error(fmt::format("forward_full: position {} outside the batch", p));
+        const std::int64_t P = padded_lengths[static_cast<size_t>(b)];
+        if (t < 1 || t > P - 2) throw Error(fmt::format("forward_full: tick {} outside 1..{}", t, P - 2));
+        steps.past = std::max(steps.past, t);
+        steps.future = std::max(steps.future, P - 1 - t);
+    }
+    const std::int64_t F = steps.future, S = steps.past;
+    // rev: the first F ticks of each sequence reversed within its own padded
+    // length (the rest, where a shorter sequence ends, left in place).
+    std::int64_t* rev = out;
+    for (std::int64_t b = 0; b < B; ++b) {
+        const std::int64_t P = padded_lengths[static_cast<size_t>(b)];
+        for (std::int64_t j = 0; j < F; ++j) rev[b * F + j] = b * T + (j < P ? P - 1 - j : j);
+    }
+    const std::int64_t N = static_cast<std::int64_t>(positions.size());
+    std::int64_t* pos = out + B * F;
+    std::int64_t* past = pos + N;
+    std::int64_t* future = past + N;
+    for (std::int64_t i = 0; i < N; ++i) {
+        const std::int64_t p = positions[static_cast<size_t>(i)];
+        const std::int64_t b = p / T, t = p % T;
+        pos[i] = p;
+        past[i] = b * S + t - 1;
+        future[i] = b * F + (padded_lengths[static_cast<size_t>(b)] - 2 - t);
+    }
+    return steps;
+}
+
 torch::Tensor VoiceNetImpl::forward_full(const torch::Tensor& notes, const torch::Tensor& meta,
                                          const std::vector<std::int64_t>& padded_lengths,
                                          const std::vector<std::int64_t>& positions) {
-    const std::int64_t B = notes.size(0), T = notes.size(1);
+    const std::int64_t B = notes.size(0), T = notes.size(1), N = static_cast<std::int64_t>(positions.size());
+    std::vector<std::int64_t> indices(static_cast<size_t>(B * T + 3 * N));
+    const FullSteps steps = full_indices(B, T, padded_lengths, positions, indices.data());
+    const torch::Tensor index_t = torch::from_blob(indices.data(), {B * steps.future + 3 * N}, torch::kLong)
+                                      .to(notes.device(), false, true);
+    return forward_full(notes, meta, index_t, N, steps);
+}
+
+torch::Tensor VoiceNetImpl::forward_full(const torch::Tensor& notes, const torch::Tensor& meta,
+                                         const torch::Tensor& indices, std::int64_t N,
+                                         const FullSteps& steps) {
+    const std::int64_t B = notes.size(0), T = notes.size(1), S = steps.past, F = steps.future;
     const torch::Tensor x = embed(notes, meta);  // [B, T, in]
     const std::int64_t in = x.size(2);
     const torch::Tensor flat = x.reshape({B * T, in});
+    const torch::Tensor rev_t = indices.narrow(0, 0, B * F);
+    const torch::Tensor pos_t = indices.narrow(0, B * F, N);
+    const torch::Tensor past_t = indices.narrow(0, B * F + N, N);
+    const torch::Tensor future_t = indices.narrow(0, B * F + 2 * N, N);
 
-    // Each sequence reversed within its own padded length, the rest left in place.
-    std::vector<std::int64_t> rev(static_cast<size_t>(B * T));
-    for (std::int64_t b = 0; b < B; ++b) {
-        const std::int64_t P = padded_lengths[static_cast<size_t>(b)];
-        for (std::int64_t j = 0; j < T; ++j)
-            rev[static_cast<size_t>(b * T + j)] = b * T + (j < P ? P - 1 - j : j);
-    }
-    // h_past(t): past output at t - 1; h_future(t): reversed future output at P - 2 - t.
-    const size_t N = positions.size();
-    std::vector<std::int64_t> past_index(N), future_index(N);
-    for (size_t i = 0; i < N; ++i) {
-        const std::int64_t b = positions[i] / T, t = positions[i] % T;
-        const std::int64_t P = padded_lengths[static_cast<size_t>(b)];
-        if (t < 1 || t > P - 2) throw Error(fmt::format("forward_full: tick {} outside 1..{}", t, P - 2));
-        past_index[i] = positions[i] - 1;
-        future_index[i] = b * T + (P - 2 - t);
-    }
-    const auto opts = torch::TensorOptions().dtype(torch::kLong);
-    const torch::Device dev = x.device();
-    const torch::Tensor rev_t = torch::from_blob(rev.data(), {B * T}, opts).to(dev, false, true);
-    const torch::Tensor pos_t =
-        torch::from_blob(const_cast<std::int64_t*>(positions.data()), {static_cast<std::int64_t>(N)}, opts)
-            .to(dev, false, true);
-    const torch::Tensor past_t =
-        torch::from_blob(past_index.data(), {static_cast<std::int64_t>(N)}, opts).to(dev, false, true);
-    const torch::Tensor future_t =
-        torch::from_blob(future_index.data(), {static_cast<std::int64_t>(N)}, opts).to(dev, false, true);
-
-    const torch::Tensor x_rev = flat.index_select(0, rev_t).view({B, T, in});
-    const torch::Tensor out_past = std::get<0>(past_lstm->forward(x)).reshape({B * T, -1});
-    const torch::Tensor out_future = std::get<0>(future_lstm->forward(x_rev)).reshape({B * T, -1});
+    const torch::Tensor x_rev = flat.index_select(0, rev_t).view({B, F, in});
+    const torch::Tensor out_past = std::get<0>(past_lstm->forward(x.narrow(1, 0, S))).reshape({B * S, -1});
+    const torch::Tensor out_future = std::get<0>(future_lstm->forward(x_rev)).reshape({B * F, -1});
     return head_logits(out_past.index_select(0, past_t), center(flat.index_select(0, pos_t)),
                        out_future.index_select(0, future_t));
 }
@@ -163,6 +189,27 @@ void store_weights(const VoiceNet& net, Model& model) {
         t.data.resize(static_cast<size_t>(p.numel()));
         std::memcpy(t.data.data(), p.data_ptr<float>(), t.data.size() * sizeof(float));
         model.weights[name] = std::move(t);
+    }
+}
+
+// With an OpenBLAS-backed LibTorch (Debian's), the matrix products run on
+// OpenBLAS's own threads: giving LibTorch's intra-op pool threads too
+// oversubscribes the cores (measured: 2 + 2 threads on 2 cores runs at half
+// the speed of 1 + 2). So there OpenBLAS gets the threads and LibTorch one.
+void set_threads(int threads) {
+    if (threads <= 0) return;
+    using SetThreads = void (*)(int);
+    auto openblas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (openblas != nullptr) {
+        openblas(threads);
+        torch::set_num_threads(1);
+    } else {
+        torch::set_num_threads(threads);
+    }
+    try {
+        at::set_num_interop_threads(threads);
+    } catch (const std::exception&) {
+        // Only allowed once, before any inter-op work: keep what is set.
     }
 }
 

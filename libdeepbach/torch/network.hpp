@@ -12,6 +12,13 @@
 
 namespace deepbach::torch_backend {
 
+/// How many ticks each LSTM of forward_full reads: as many as its
+/// positions need (the past LSTM the first `past` padded ticks, the future
+/// one the last `future` ones of each sequence).
+struct FullSteps {
+    std::int64_t past = 0, future = 0;
+};
+
 /// Voice v's network. Its submodules are named so that named_parameters()
 /// gives the contract's names without the "voices.{v}." prefix
 /// (note_embeddings.0.weight, meta_embeddings.key.weight,
@@ -40,6 +47,10 @@ public:
     torch::Tensor forward_full(const torch::Tensor& notes, const torch::Tensor& meta,
                                const std::vector<std::int64_t>& padded_lengths,
                                const std::vector<std::int64_t>& positions);
+    /// The same with the index vectors already on the device: `indices` is
+    /// what full_indices wrote for N positions, `steps` what it returned.
+    torch::Tensor forward_full(const torch::Tensor& notes, const torch::Tensor& meta,
+                               const torch::Tensor& indices, std::int64_t N, const FullSteps& steps);
 
     const ModelConfig& config() const { return config_; }
     int voice() const { return voice_; }
@@ -59,6 +70,13 @@ private:
 };
 TORCH_MODULE(VoiceNet);
 
+/// The index vectors forward_full needs for a batch of B padded sequences
+/// of T ticks (see forward_full), written to `out`, which must hold
+/// B * T + 3 * N values (N = positions.size(); fewer are written). Returns
+/// how many steps each LSTM runs. Throws Error for a position outside 1..P-2.
+FullSteps full_indices(std::int64_t B, std::int64_t T, const std::vector<std::int64_t>& padded_lengths,
+                       const std::vector<std::int64_t>& positions, std::int64_t* out);
+
 /// The contract's name ("voices.{v}.past_lstm.weight_ih_l0") of every
 /// parameter of the network, keyed by its name in named_parameters().
 std::vector<std::pair<std::string, std::string>> contract_names(const VoiceNet& net);
@@ -73,5 +91,10 @@ void store_weights(const VoiceNet& net, Model& model);
 std::vector<VoiceNet> make_networks(const Model& model, const torch::Device& device);
 
 torch::Device parse_device(const std::string& device);
+
+/// CPU threads for LibTorch (threads <= 0: leave the defaults). With an
+/// OpenBLAS-backed LibTorch (Debian's) OpenBLAS gets the threads and
+/// LibTorch's intra-op pool one (see network.cpp).
+void set_threads(int threads);
 
 }  // namespace deepbach::torch_backend

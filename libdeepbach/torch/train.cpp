@@ -1,13 +1,14 @@
 // libdeepbach/torch: training, evaluation and the training benchmark.
 #include "torch/train.hpp"
 
+#include "nn/evaluate.hpp"
+
 #include "torch/network.hpp"
 
 #include <deepbach/error.hpp>
 
 #include <fmt/format.h>
 
-#include <dlfcn.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -31,27 +32,6 @@ std::uint64_t mix(std::uint64_t x) {
 }
 std::uint64_t mix(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0, std::uint64_t d = 0) {
     return mix(mix(mix(mix(a) ^ b) ^ c) ^ d);
-}
-
-// With an OpenBLAS-backed LibTorch (Debian's), the matrix products run on
-// OpenBLAS's own threads: giving LibTorch's intra-op pool threads too
-// oversubscribes the cores (measured: 2 + 2 threads on 2 cores runs at half
-// the speed of 1 + 2). So there OpenBLAS gets the threads and LibTorch one.
-void set_threads(int threads) {
-    if (threads <= 0) return;
-    using SetThreads = void (*)(int);
-    auto openblas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    if (openblas != nullptr) {
-        openblas(threads);
-        torch::set_num_threads(1);
-    } else {
-        torch::set_num_threads(threads);
-    }
-    try {
-        at::set_num_interop_threads(threads);
-    } catch (const std::exception&) {
-        // Only allowed once, before any inter-op work: keep what is set.
-    }
 }
 
 // Padded sequences back to back (the Dataset's layout), from a Dataset or
@@ -220,18 +200,14 @@ struct Sums {
         n += targets.size(0);
     }
     VoiceMetrics metrics() const {
-        VoiceMetrics m;
-        m.targets = n;
-        m.onset_targets = onsets;
-        if (n > 0) {
-            m.nll = nll / static_cast<double>(n);
-            m.accuracy = correct / static_cast<double>(n);
-        }
-        if (onsets > 0) {
-            m.onset_nll = onset_nll / static_cast<double>(onsets);
-            m.onset_accuracy = onset_correct / static_cast<double>(onsets);
-        }
-        return m;
+        nn::MetricSums sums;
+        sums.nll = nll;
+        sums.correct = correct;
+        sums.onset_nll = onset_nll;
+        sums.onset_correct = onset_correct;
+        sums.n = n;
+        sums.onsets = onsets;
+        return sums.metrics();
     }
 };
 

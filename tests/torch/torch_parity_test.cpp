@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "small_dataset.hpp"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -18,20 +20,7 @@ using namespace deepbach;
 namespace {
 
 const Dataset& small_dataset() {
-    static const Dataset dataset = [] {
-        const fs::path dir = fs::temp_directory_path() / ("deepbach-parity-" + std::to_string(::getpid()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-        std::vector<fs::path> files;
-        for (const auto& e : fs::directory_iterator(DEEPBACH_CORPUS_DIR))
-            if (e.path().extension() == ".mxl" || e.path().extension() == ".xml") files.push_back(e.path());
-        std::sort(files.begin(), files.end());
-        for (size_t i = 0; i < 4 && i < files.size(); ++i)
-            fs::create_symlink(files[i], dir / files[i].filename());
-        Dataset d = build_dataset(load_corpus(dir));
-        fs::remove_all(dir);
-        return d;
-    }();
+    static const Dataset dataset = test_data::dataset_of_first_chorales(4, "parity");
     return dataset;
 }
 
