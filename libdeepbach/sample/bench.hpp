@@ -23,7 +23,7 @@ struct SampleBenchResult {
     int iterations = 0;
     int positions = 8;  ///< per voice and iteration in ms_per_iteration
     /// One iteration: the four voices, `positions` cells each, on one chain
-    /// of a 64-tick piece whose soprano is fixed.
+    /// of a 64-tick piece whose four voices are all free.
     double ms_per_iteration = 0;
     /// Full mode: one iteration at the sampler's default positions (one
     /// full pass of each of the four voices); 0 in window mode.
