@@ -35,22 +35,23 @@ std::string range_text(const VoiceRange& r) {
 }
 
 // "bar 3 beat 2" (beats are quarters from the bar's start; "+1/16" etc. off the beat).
-std::string position_text(const Chorale& grid, int tick) {
+std::string position_text(const Chorale& grid, int tick, bool sixteenths = true) {
     if (grid.num_ticks == 0 || tick < 0 || tick >= grid.num_ticks) return "tick " + std::to_string(tick);
     const int m = grid.measure_index_at(tick);
     const int start = grid.measure_ticks.empty() ? 0 : grid.measure_ticks[static_cast<size_t>(m)];
     const int beat = (tick - start) / kTicksPerQuarter + 1, off = (tick - start) % kTicksPerQuarter;
     std::string text = "bar " + grid.bar_at(tick) + " beat " + std::to_string(beat);
-    if (off) text += " +" + std::to_string(off) + "/16";
+    if (off && sixteenths) text += " +" + std::to_string(off) + "/16";
     return text;
 }
 
-// "bar 2 beat 1 to bar 3 beat 4" (both ends included), or ticks when outside the piece.
+// "bar 2 beat 1 through bar 3 beat 4" (the beat of the last tick included), or
+// ticks when outside the piece.
 std::string ticks_text(const Chorale& grid, const TickRange& r) {
     if (r.empty() || r.begin < 0 || r.end > grid.num_ticks)
         return "ticks [" + std::to_string(r.begin) + ", " + std::to_string(r.end) + ")";
-    const std::string a = position_text(grid, r.begin), b = position_text(grid, r.end - 1);
-    return a == b ? a : a + " to " + b;
+    const std::string a = position_text(grid, r.begin), b = position_text(grid, r.end - 1, false);
+    return a == b ? a : a + " through " + b;
 }
 
 // User text in a message, kept to one line.
