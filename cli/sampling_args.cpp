@@ -148,7 +148,7 @@ void add_sampler_options(CLI::App* cmd, SamplingArgs& a) {
         ->type_name("N")
         ->capture_default_str();
     cmd->add_option("--positions", a.positions,
-                    "Cells redrawn per voice and iteration; 0: 8 in window mode, 16 in full mode")
+                    "Cells redrawn per voice and iteration; 0: 8 in window mode, 32 in full mode")
         ->type_name("N")
         ->capture_default_str();
     cmd->add_option("--schedule", a.schedule,

@@ -300,7 +300,7 @@ TEST(Sampler, IterationsScaleWithLengthAndPositions) {
     ModelConfig full;
     full.mode = ContextMode::full;
     EXPECT_EQ(sample::resolve_iterations(p, window, so), 500);  // DeepBach's default
-    EXPECT_EQ(sample::resolve_iterations(p, full, so), 250);    // 16 cells per pass
+    EXPECT_EQ(sample::resolve_iterations(p, full, so), 125);    // 32 cells per pass
     so.positions = 4;
     EXPECT_EQ(sample::resolve_iterations(p, window, so), 1000);
 }

@@ -27,7 +27,7 @@ struct SamplingOptions {
     /// 0: automatic: DeepBach's 500 iterations for 64 ticks with 8 cells per
     /// voice, scaled with the length and the cells per iteration.
     int iterations = 0;
-    /// Cells redrawn per voice and iteration; 0: 8 in window mode, 16 in full mode.
+    /// Cells redrawn per voice and iteration; 0: 8 in window mode, 32 in full mode.
     int positions = 0;
     /// Temperature reached by the annealing (from 1.1, x0.9993 per 8 cells
     /// redrawn); lower is more conservative.

@@ -142,7 +142,9 @@ void pick(Chain& c, const Problem& p, int v, int k, Schedule schedule, std::vect
 int resolve_positions(const ModelConfig& config, const SamplerOptions& options) {
     if (options.positions < 0) throw Error("positions per iteration must be at least 1");
     if (options.positions > 0) return options.positions;
-    return config.mode == ContextMode::window ? 8 : 16;
+    // Full mode: one pass costs the same whatever it redraws, and 32 cells per
+    // pass sampled as well as 8 at a quarter of the passes (docs/benchmarks.md).
+    return config.mode == ContextMode::window ? 8 : 32;
 }
 
 int resolve_iterations(const Problem& problem, const ModelConfig& config, const SamplerOptions& options) {

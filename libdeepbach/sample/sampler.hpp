@@ -24,7 +24,7 @@ struct SamplerOptions {
     /// positions, scaled so every free cell is redrawn as often whatever the
     /// length and the positions per iteration.
     int iterations = 0;
-    /// Cells redrawn per voice per iteration; 0: 8 in window mode, 16 in full mode.
+    /// Cells redrawn per voice per iteration; 0: 8 in window mode, 32 in full mode.
     int positions = 0;
     double temperature = 1.0;        ///< the temperature annealing ends at
     double start_temperature = 1.1;  ///< DeepBach's
