@@ -175,3 +175,16 @@ if(TARGET deepbach_torch)
           ${FEW}
     STEP2 check_grid soprano ${CHORALE} ${SAMPLE_TMP}/h-torch.musicxml)
 endif()
+
+# Without --model: $DEEPBACH_MODEL names the model (the shipped one otherwise).
+add_test(NAME cli.harmonize_default_model_env
+  COMMAND ${DEEPBACH_EXE} harmonize ${CHORALE} -o ${SAMPLE_TMP}/default-model.musicxml --iterations 2 --seed 1)
+set_tests_properties(cli.harmonize_default_model_env PROPERTIES FIXTURES_REQUIRED deepbach_model_full
+  ENVIRONMENT "DEEPBACH_MODEL=${SAMPLE_MODELS}/random-full.safetensors"
+  PASS_REGULAR_EXPRESSION "wrote .*default-model.musicxml")
+# A $DEEPBACH_MODEL that does not exist is one clear error naming it.
+add_test(NAME cli.error_message_default_model_missing
+  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;harmonize\;${CHORALE}\;-o\;${SAMPLE_TMP}/never.musicxml
+          -DEXPECT=no-such-model.safetensors -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_error.cmake)
+set_tests_properties(cli.error_message_default_model_missing PROPERTIES
+  ENVIRONMENT "DEEPBACH_MODEL=${SAMPLE_TMP}/no-such-model.safetensors")
