@@ -1,0 +1,291 @@
+// deepbach._core: harmonize, generate, reharmonize, sample_grid and their
+// result. The public functions with their keyword arguments are in
+// deepbach/__init__.py; these take the options as one dict.
+#include "constraints.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+namespace deepbach::py_bindings {
+
+namespace {
+
+/// deepbach.Harmonization: a Score (the best chain's) with what sampling said.
+struct PyHarmonization : Score {
+    Chorale chorale;
+    double pseudo_log_likelihood = 0;
+    int chain = 0;
+    std::vector<Chorale> chains;
+    std::vector<double> chain_scores;
+    int iterations = 0;
+    int positions = 0;
+    double seconds = 0;
+    std::string backend;
+    std::uint64_t seed = 1;
+};
+
+PyHarmonization result_of(Harmonization h, std::uint64_t seed) {
+    PyHarmonization out;
+    static_cast<Score&>(out) = h.score();
+    out.chorale = std::move(h.chorale);
+    out.pseudo_log_likelihood = h.pseudo_log_likelihood;
+    out.chain = h.chain;
+    out.chains = std::move(h.chains);
+    out.chain_scores = std::move(h.chain_scores);
+    out.iterations = h.iterations;
+    out.positions = h.positions;
+    out.seconds = h.seconds;
+    out.backend = std::move(h.backend);
+    out.seed = seed;
+    return out;
+}
+
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+/// The options dict (see deepbach/__init__.py) as SamplingOptions; the
+/// model is loaded here when given as a path. progress is the user's callable.
+SamplingOptions options_of(const py::dict& d, py::object& progress) {
+    SamplingOptions o;
+    auto get = [&](const char* key) -> py::object {
+        return d.contains(key) ? py::reinterpret_borrow<py::object>(d[key]) : py::object(py::none());
+    };
+    auto count = [&](const char* key, int min, int fallback) {
+        const py::object v = get(key);
+        if (v.is_none()) return fallback;
+        if (!py::isinstance<py::int_>(v) || py::isinstance<py::bool_>(v))
+            throw py::type_error(std::string(key) + ": expected a whole number, not " + repr_of(v));
+        const long long n = v.cast<long long>();
+        if (n < min || n > 1'000'000'000)
+            throw Error(std::string(key) + "=" + std::to_string(n) +
+                        ": expected a whole number of at least " + std::to_string(min));
+        return static_cast<int>(n);
+    };
+
+    const py::object model = get("model");
+    if (py::isinstance<Model>(model)) {
+        o.model = model.cast<std::shared_ptr<Model>>();
+    } else if (!model.is_none()) {
+        const std::string path = fspath(model);
+        py::gil_scoped_release release;
+        o.model = std::make_shared<const Model>(Model::load(path));
+    } else {
+        try {
+            o.model_path = default_model_path();
+        } catch (const Error& e) {
+            throw Error(std::string(e.what()) +
+                        " (from Python: model=deepbach.Model.load(path) or model=path)");
+        }
+    }
+
+    const py::object seed = get("seed");
+    if (seed.is_none()) {
+        o.seed = 1;
+    } else {
+        if (!py::isinstance<py::int_>(seed) || py::isinstance<py::bool_>(seed))
+            throw py::type_error("seed: expected a whole number or None, not " + repr_of(seed));
+        if (seed < py::int_(0) || seed > py::int_(std::numeric_limits<std::uint64_t>::max()))
+            throw Error("seed=" + repr_of(seed) + ": expected a whole number from 0 to 18446744073709551615");
+        o.seed = seed.cast<std::uint64_t>();
+    }
+    o.iterations = count("iterations", 0, 0);
+    o.positions = count("positions", 0, 0);
+    o.chains = count("chains", 1, 1);
+    if (o.chains > 4096) throw Error("chains=" + std::to_string(o.chains) + ": at most 4096 chains");
+    o.threads = count("threads", 0, 1);
+    if (o.threads > 1024) throw Error("threads=" + std::to_string(o.threads) + ": at most 1024 threads");
+    const py::object temperature = get("temperature");
+    if (!temperature.is_none()) {
+        o.temperature = temperature.cast<double>();
+        if (!std::isfinite(o.temperature) || o.temperature <= 0)
+            throw Error("temperature=" + repr_of(temperature) +
+                        ": expected a positive number, e.g. 1 or 0.5");
+    }
+    if (const py::object s = get("schedule"); !s.is_none()) o.schedule = lower(s.cast<std::string>());
+    if (o.schedule != "sweep" && o.schedule != "uniform")
+        throw Error("schedule='" + o.schedule + "': expected 'sweep' or 'uniform'");
+    if (const py::object b = get("backend"); !b.is_none()) o.backend = lower(b.cast<std::string>());
+    if (const py::object dev = get("device"); !dev.is_none()) o.device = lower(dev.cast<std::string>());
+    if (o.device != "cpu" && o.device != "cuda" && o.device != "auto")
+        throw Error("device='" + o.device + "': expected 'cpu', 'cuda' or 'auto'");
+    if (o.backend == "eigen" && o.device == "cuda")
+        throw Error("device='cuda': the eigen backend runs on the CPU; use backend='torch' for CUDA");
+    if (const py::object k = get("keep_all_chains"); !k.is_none()) o.keep_all_chains = k.cast<bool>();
+    progress = get("progress");
+    if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
+        throw py::type_error("progress: expected a callable progress(done, total, what) or None");
+    return o;
+}
+
+PyConstraints constraints_of(const py::object& c) {
+    if (c.is_none()) return {};
+    if (!py::isinstance<PyConstraints>(c))
+        throw py::type_error("constraints: expected a deepbach.Constraints or None, not " + repr_of(c));
+    return c.cast<PyConstraints>();  // a copy: the sampling runs without the GIL
+}
+
+/// Runs a sampling story with the GIL released and Python's interrupts.
+template <class Fn>
+PyHarmonization sample(const py::dict& options, Fn&& fn) {
+    py::object progress;
+    SamplingOptions o = options_of(options, progress);
+    Interrupts interrupts(progress);
+    o.progress = interrupts.progress();
+    const std::uint64_t seed = o.seed;
+    Harmonization h = interrupts.run([&] { return fn(o); });
+    return result_of(std::move(h), seed);
+}
+
+std::vector<Region> regions_arg(const py::object& bars, const py::object& voices, const Chorale& base) {
+    if (bars.is_none()) return {};
+    py::object self = py::cast(PyConstraints{});
+    self.attr("region")(bars, voices);
+    return self.cast<PyConstraints&>().resolve(base, false).regions;
+}
+
+}  // namespace
+
+void bind_sampling(py::module_& m) {
+    py::class_<PyHarmonization, Score>(m, "Harmonization", R"doc(
+What harmonize, generate, reharmonize and sample_grid return: a Score (the
+best chain's four parts: write it with deepbach.write_score) with what the
+sampling said:
+
+- chorale: the best chain's grid (a Chorale);
+- pseudo_log_likelihood: mean log-probability of every sampled cell given the
+  others under the model (higher is better);
+- chain: its index (from 0); chain_scores: every chain's pseudo-log-likelihood;
+  chains: every chain's Chorale (with keep_all_chains=True, else empty);
+- iterations, positions, seconds, backend ('eigen', 'torch-cpu', 'torch-cuda')
+  and seed.
+)doc")
+        .def_readonly("chorale", &PyHarmonization::chorale, "The best chain's grid.")
+        .def_readonly("pseudo_log_likelihood", &PyHarmonization::pseudo_log_likelihood,
+                      "Mean log-probability of the sampled cells given the others (higher is better).")
+        .def_readonly("chain", &PyHarmonization::chain, "Index of the best chain (from 0).")
+        .def_property_readonly(
+            "chains", [](const PyHarmonization& h) { return h.chains; },
+            "Every chain's Chorale with keep_all_chains=True (else empty).")
+        .def_readonly("chain_scores", &PyHarmonization::chain_scores, "Every chain's pseudo-log-likelihood.")
+        .def_readonly("iterations", &PyHarmonization::iterations, "Iterations run.")
+        .def_readonly("positions", &PyHarmonization::positions, "Cells redrawn per voice and iteration.")
+        .def_readonly("seconds", &PyHarmonization::seconds, "Time spent sampling.")
+        .def_readonly("backend", &PyHarmonization::backend, "'eigen', 'torch-cpu' or 'torch-cuda'.")
+        .def_readonly("seed", &PyHarmonization::seed, "The seed used.")
+        .def("__repr__", [](const PyHarmonization& h) {
+            char buf[96];
+            std::snprintf(buf, sizeof buf, "%.4f", h.pseudo_log_likelihood);
+            return "<Harmonization: " + std::to_string(h.chorale.measure_ticks.size()) + " bars, " +
+                   std::to_string(h.chorale.num_ticks) + " ticks, seed " + std::to_string(h.seed) +
+                   ", pseudo-log-likelihood " + buf + ">";
+        });
+
+    m.def(
+        "_harmonize",
+        [](const py::object& melody, const py::object& constraints, const py::dict& options) {
+            const PyConstraints wanted = constraints_of(constraints);
+            const Score score = score_from(melody);
+            return sample(options, [&](const SamplingOptions& o) {
+                Chorale base = melody_chorale(score);
+                Constraints c = wanted.resolve(base, true);
+                bool lower_rhythm = false;
+                for (const auto& r : c.rhythm) lower_rhythm = lower_rhythm || r.voice != kSoprano;
+                if (!lower_rhythm) return harmonize(score, c, o);
+                // A rhythm for a lower voice: the input's own when it is a
+                // chorale, else the melody's, written into the grid sampled from
+                // (as `deepbach harmonize --rhythm` does).
+                const bool chorale = score.parts.size() >= static_cast<size_t>(kNumVoices);
+                const Chorale four = chorale ? to_chorale(score) : Chorale{};
+                for (const auto& r : c.rhythm)
+                    for (int t = std::max(r.ticks.begin, 0); t < std::min(r.ticks.end, base.num_ticks); ++t)
+                        base.at(r.voice, t) = chorale ? four.at(r.voice, t) : base.at(kSoprano, t);
+                if (c.regions.empty())
+                    c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
+                for (Region& r : c.regions) r.voices[kSoprano] = false;  // the melody stays
+                return sample_grid(base, c, o);
+            });
+        },
+        py::arg("melody"), py::arg("constraints"), py::arg("options"), "See deepbach.harmonize.");
+
+    m.def(
+        "_generate",
+        [](int bars, const py::object& constraints, const std::string& time, const py::object& key,
+           const py::object& mode, const py::dict& options) {
+            const PyConstraints wanted = constraints_of(constraints);
+            PieceShape shape;
+            shape.bars = bars;
+            const auto slash = time.find('/');
+            if (slash == std::string::npos)
+                throw Error("time='" + time + "': expected a time signature like '4/4', '3/4' or '3/2'");
+            try {
+                shape.beats = std::stoi(time.substr(0, slash));
+                shape.beat_type = std::stoi(time.substr(slash + 1));
+            } catch (const std::exception&) {
+                throw Error("time='" + time + "': expected a time signature like '4/4', '3/4' or '3/2'");
+            }
+            try {
+                const KeyText k = key_arg(key, mode);
+                shape.fifths = k.fifths;
+                shape.mode = k.mode;
+            } catch (const Error& e) {
+                throw Error("key=" + repr_of(key) + ": " + e.what());
+            }
+            return sample(options, [&](const SamplingOptions& o) {
+                const Chorale base = piece_grid(shape);
+                return generate(shape, wanted.resolve(base, false), o);
+            });
+        },
+        py::arg("bars"), py::arg("constraints"), py::arg("time"), py::arg("key"), py::arg("mode"),
+        py::arg("options"), "See deepbach.generate.");
+
+    m.def(
+        "_reharmonize",
+        [](const py::object& score_arg, const py::object& constraints, const py::object& bars,
+           const py::object& voices, const py::dict& options) {
+            const PyConstraints wanted = constraints_of(constraints);
+            const Score score = score_from(score_arg);
+            const Chorale base = to_chorale(score);
+            std::vector<Region> regions;
+            try {
+                regions = regions_arg(bars, voices, base);
+            } catch (const Error& e) {
+                throw Error(std::string("reharmonize: ") + e.what());
+            }
+            return sample(options, [&](const SamplingOptions& o) {
+                // Where the soprano is kept, a fermata covers its note.
+                std::vector<Region> all = regions;
+                {
+                    const Constraints probe = wanted.resolve(base, false);
+                    all.insert(all.end(), probe.regions.begin(), probe.regions.end());
+                }
+                bool soprano_redrawn = false;
+                for (const Region& r : all) soprano_redrawn = soprano_redrawn || r.voices[kSoprano];
+                Constraints c = wanted.resolve(base, !soprano_redrawn);
+                c.regions.clear();
+                if (all.empty())
+                    throw Error(
+                        "reharmonize: no region to redraw (give bars= and voices=, or Constraints.region())");
+                return reharmonize(score, all, o, c);
+            });
+        },
+        py::arg("score"), py::arg("constraints"), py::arg("bars"), py::arg("voices"), py::arg("options"),
+        "See deepbach.reharmonize.");
+
+    m.def(
+        "_sample_grid",
+        [](const Chorale& base_arg, const py::object& constraints, bool melody, const py::dict& options) {
+            const PyConstraints wanted = constraints_of(constraints);
+            const Chorale base = base_arg;
+            return sample(options, [&](const SamplingOptions& o) {
+                base.validate();
+                return sample_grid(base, wanted.resolve(base, melody), o);
+            });
+        },
+        py::arg("base"), py::arg("constraints"), py::arg("melody"), py::arg("options"),
+        "See deepbach.sample_grid.");
+}
+
+}  // namespace deepbach::py_bindings

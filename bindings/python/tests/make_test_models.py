@@ -1,0 +1,33 @@
+"""Writes the small untrained models the Python tests and the example use.
+
+    make_test_models.py CORPUS_DIR OUT_DIR
+
+OUT_DIR/random-window.safetensors and OUT_DIR/random-full.safetensors: the
+corpus's vocabularies and voice ranges with seeded random weights (small
+sizes), made through the Python API. Sampling constraints hold whatever the
+weights, so the tests need no trained model.
+"""
+
+import os
+import sys
+
+import deepbach
+
+
+def make_models(corpus_dir: str, out_dir: str) -> None:
+    corpus = deepbach.load_corpus(corpus_dir, threads=0)
+    vocabularies = corpus.vocabularies()
+    ranges = corpus.ranges()
+    os.makedirs(out_dir, exist_ok=True)
+    for mode in ("window", "full"):
+        config = deepbach.ModelConfig(mode=mode, lstm_hidden=24, mlp_hidden=24, note_embedding=8, meta_embedding=4)
+        model = deepbach.Model.initialize(config, vocabularies, ranges, seed=1)
+        path = os.path.join(out_dir, f"random-{mode}.safetensors")
+        model.save(path)
+        print(f"wrote {path} ({model.num_parameters} parameters, {len(corpus)} chorales)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: make_test_models.py CORPUS_DIR OUT_DIR")
+    make_models(sys.argv[1], sys.argv[2])
