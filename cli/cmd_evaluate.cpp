@@ -25,32 +25,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_score_file(const fs::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".mxl" || ext == ".musicxml" || ext == ".xml";
-}
-
 // The chorales of the given files and folders (a folder: its MusicXML files,
 // sorted), encoded with the model's vocabularies; a chorale that cannot be
 // read or encoded is skipped with a warning naming it.
 std::vector<nn::EncodedChorale> encode_inputs(const std::vector<std::string>& inputs, const Model& model,
                                               int& skipped) {
-    std::vector<fs::path> files;
-    for (const auto& in : inputs) {
-        if (fs::is_directory(in)) {
-            std::vector<fs::path> found;
-            for (const auto& e : fs::directory_iterator(in))
-                if (e.is_regular_file() && is_score_file(e.path())) found.push_back(e.path());
-            std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(in)) {
-            files.emplace_back(in);
-        } else {
-            throw Error(in + ": no such file or folder");
-        }
-    }
+    const std::vector<fs::path> files = score_files({inputs.begin(), inputs.end()});
     std::vector<nn::EncodedChorale> out;
     TerminalProgress progress("reading chorales");
     auto cb = progress.callback();

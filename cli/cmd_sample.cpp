@@ -99,7 +99,7 @@ int run_generate(const GenerateArgs& g) {
             throw Error("--key " + k + ": the opening key is given twice (use BAR:KEY for a change)");
         opening = true;
         try {
-            const KeyText key = parse_key(k);
+            const KeyName key = parse_key(k);
             shape.fifths = key.fifths;
             shape.mode = key.mode;  // empty for a signature alone: inferred
         } catch (const Error& e) {

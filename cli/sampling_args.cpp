@@ -2,6 +2,8 @@
 
 #include "progress.hpp"
 
+#include "util/text.hpp"
+
 #include <deepbach/error.hpp>
 #include <deepbach/io.hpp>
 
@@ -24,27 +26,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t");
-    return std::string(text.substr(first, last - first + 1));
-}
-
-// User text in a message, on one line.
-std::string shown(const std::string& text) {
-    std::string out = text;
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    return out;
-}
+using text::lower;
+using text::shown;
+using text::split;
+using text::trim;
+using text::whole_number;
 
 [[noreturn]] void bad(const std::string& option, const std::string& text, const std::string& why) {
     throw Error(option + " " + shown(text) + ": " + why);
@@ -60,25 +46,6 @@ auto for_option(const std::string& option, const std::string& text, Fn&& fn) -> 
     } catch (const Error& e) {
         bad(option, text, e.what());
     }
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-        const auto at = text.find(sep, start);
-        parts.push_back(trim(std::string_view(text).substr(start, at - start)));
-        if (at == std::string::npos) return parts;
-        start = at + 1;
-    }
-}
-
-bool whole_number(const std::string& text, long long& value) {
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    if (begin != end && *begin == '+') ++begin;
-    const auto [ptr, ec] = std::from_chars(begin, end, value);
-    return ec == std::errc() && ptr == end && begin != end;
 }
 
 int voice_of(const std::string& option, const std::string& text, const std::string& voice) {
@@ -100,14 +67,6 @@ std::string cell_text(Token token, bool as_request) {
     if (token == token::kRest) return as_request ? "a rest to start" : "a rest starting";
     if (token == token::kHold) return as_request ? "the note before to go on" : "the note before going on";
     return as_request ? token::name(token) + " to start" : token::name(token) + " starting";
-}
-
-TickRange fermata_span(const Chorale& base, int tick, bool melody) {
-    if (!melody) return {tick, std::min(base.num_ticks, tick + kTicksPerQuarter)};
-    int begin = tick, end = tick + 1;
-    while (begin > 0 && base.at(kSoprano, begin) == token::kHold) --begin;
-    while (end < base.num_ticks && base.at(kSoprano, end) == token::kHold) ++end;
-    return {begin, end};
 }
 
 // Splits "A:B" at the first (or last) colon; both sides must be there.
@@ -229,72 +188,19 @@ std::array<bool, kNumVoices> parse_voices(const std::string& text) {
     return voices;
 }
 
-KeyText parse_key(std::string_view text) {
-    const std::string t = trim(text);
-    long long n = 0;
-    if (whole_number(t, n)) {
-        if (n < -7 || n > 7) throw Error("a key signature has at most 7 sharps or flats");
-        return {static_cast<int>(n), ""};
-    }
-    static const std::string letters = "FCGDAEB";  // line of fifths from -1
-    const auto at = t.empty() ? std::string::npos : letters.find(static_cast<char>(std::toupper(t[0])));
-    if (at == std::string::npos)
-        throw Error("expected a key like D, Bb, F#m, 'g minor', 'Eb major' or a signature like -2");
-    int fifths = static_cast<int>(at) - 1;
-    std::size_t i = 1;
-    for (; i < t.size() && (t[i] == '#' || t[i] == 'b'); ++i) fifths += t[i] == '#' ? 7 : -7;
-    std::string rest = lower(trim(std::string_view(t).substr(i)));
-    if (!rest.empty() && rest[0] == '-') rest = trim(std::string_view(rest).substr(1));
-    bool minor = std::islower(static_cast<unsigned char>(t[0])) != 0;
-    if (rest == "m" || rest == "min" || rest == "minor")
-        minor = true;
-    else if (rest == "maj" || rest == "major")
-        minor = false;
-    else if (!rest.empty())
-        throw Error("unknown mode '" + shown(rest) + "' (expected major or minor)");
-    const int signature = minor ? fifths - 3 : fifths;
-    if (signature < -7 || signature > 7)
-        throw Error(shown(t) + " would need " + std::to_string(std::abs(signature)) +
-                    (signature > 0 ? " sharps" : " flats") + " (at most 7)");
-    return {signature, minor ? "minor" : "major"};
-}
-
-int parse_beat(const Chorale& grid, const std::string& text) {
-    const std::string t = trim(text);
-    const auto dot = t.rfind('.');
-    long long beat = 0;
-    if (dot == std::string::npos) {
-        if (!whole_number(t, beat) || beat < 1)
-            throw Error("expected a beat N (from 1) or BAR.BEAT, not '" + shown(t) + "'");
-        const int beats = (grid.num_ticks + kTicksPerQuarter - 1) / kTicksPerQuarter;
-        if (beat > beats)
-            throw Error("beat " + t + " is past the end of the piece (" + std::to_string(beats) + " beats)");
-        return static_cast<int>(beat - 1) * kTicksPerQuarter;
-    }
-    const std::string bar = trim(t.substr(0, dot));
-    if (bar.empty() || !whole_number(trim(t.substr(dot + 1)), beat) || beat < 1)
-        throw Error("expected a beat N (from 1) or BAR.BEAT, not '" + shown(t) + "'");
-    const TickRange ticks = bar_ticks(grid, bar, bar);
-    const long long tick = ticks.begin + (beat - 1) * kTicksPerQuarter;
-    if (tick >= ticks.end)
-        throw Error("bar " + bar + " has " +
-                    std::to_string((ticks.end - ticks.begin + 3) / kTicksPerQuarter) + " beats");
-    return static_cast<int>(tick);
-}
-
 Constraints build_constraints(const Chorale& base, const SamplingArgs& a, bool melody,
                               const KeptCells& kept) {
     Constraints c;
     for (const auto& text : a.fermatas)
         for_option("--fermata", text, [&] {
             for (const auto& beat : split(text, ','))
-                c.fermatas.push_back(fermata_span(base, parse_beat(base, beat), melody));
+                c.fermatas.push_back(fermata_span(base, beat_tick(base, beat), melody));
         });
     for (const auto& text : a.cadences) {
         const auto beat_type =
             colon_pair("--cadence", text, "BEAT:TYPE, e.g. 16:authentic or 4.4:half", true);
         for_option("--cadence", text, [&] {
-            c.cadences.push_back({parse_beat(base, beat_type.first), parse_cadence_type(beat_type.second)});
+            c.cadences.push_back({beat_tick(base, beat_type.first), parse_cadence_type(beat_type.second)});
         });
     }
     for (const auto& text : a.fixes) {
@@ -327,7 +233,7 @@ Constraints build_constraints(const Chorale& base, const SamplingArgs& a, bool m
     for (const auto& text : a.keys) {
         const auto bar_key = colon_pair("--key", text, "BAR:KEY, e.g. 5:D or 9:g minor");
         for_option("--key", text, [&] {
-            const KeyText k = parse_key(bar_key.second);
+            const KeyName k = parse_key(bar_key.second);
             c.keys.push_back({bar_ticks(base, bar_key.first, bar_key.first).begin, k.fifths, k.mode});
         });
     }

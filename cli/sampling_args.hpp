@@ -62,19 +62,6 @@ TickRange parse_bars(const Chorale& grid, const std::string& text);
 /// "S", "alto", "ATB", "soprano,bass": the voices named.
 std::array<bool, kNumVoices> parse_voices(const std::string& text);
 
-/// A key: a tonic with an optional mode ("D", "Bb", "F#m", "g minor", "Eb
-/// major"; a lower-case tonic alone is minor) or a signature in fifths ("-2",
-/// "+3"; mode left empty: inferred).
-struct KeyText {
-    int fifths = 0;
-    std::string mode;
-};
-KeyText parse_key(std::string_view text);
-
-/// The tick a beat names: "N" (quarter notes counted from 1 at the start of
-/// the piece) or "BAR.BEAT" (bar number as written, quarter from 1 in it).
-int parse_beat(const Chorale& grid, const std::string& text);
-
 /// Says whether a cell of the base grid is kept (not redrawn) by the command,
 /// and what keeps it ("the melody", "outside --bars 2-3"), for messages.
 struct KeptCells {

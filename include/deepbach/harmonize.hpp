@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace deepbach {
@@ -106,5 +107,24 @@ std::filesystem::path default_model_path();
 /// Tick ranges of bars `first`..`last` (numbers as written in the score,
 /// e.g. "2", "3"), or of measure indices when the numbers are not found.
 TickRange bar_ticks(const Chorale& chorale, const std::string& first, const std::string& last);
+
+/// A key as people write it: a tonic with an optional mode ("D", "Bb",
+/// "F#m", "g minor", "Eb major"; a lower-case tonic alone is minor) or a
+/// signature in fifths ("-2", "+3": the mode is left empty, to be inferred).
+struct KeyName {
+    int fifths = 0;
+    std::string mode;
+};
+/// Throws Error for anything else or a key past 7 sharps or flats.
+KeyName parse_key(std::string_view text);
+
+/// The tick a beat names: "N" (quarter notes counted from 1 at the start of
+/// the piece, a pickup included) or "BAR.BEAT" (bar number as written,
+/// quarter from 1 within it). Throws Error for a beat outside the piece.
+int beat_tick(const Chorale& chorale, std::string_view text);
+
+/// What a fermata at `tick` covers: the soprano note sounding there when the
+/// grid's soprano is given (a melody), else one quarter from the tick.
+TickRange fermata_span(const Chorale& chorale, int tick, bool soprano_given);
 
 }  // namespace deepbach

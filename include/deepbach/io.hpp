@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace deepbach {
 
@@ -63,5 +64,10 @@ std::string to_midi(const Score& score, const MidiOptions& options = {});
 /// Writes by extension: .musicxml, .xml, .mxl or .mid/.midi. Throws Error
 /// for any other extension.
 void write_score(const Score& score, const std::filesystem::path& path);
+
+/// The MusicXML files (.musicxml, .xml, .mxl, any case) among `inputs`: a
+/// file stands for itself, a folder for its MusicXML files in name order.
+/// Throws Error naming an input that does not exist.
+std::vector<std::filesystem::path> score_files(const std::vector<std::filesystem::path>& inputs);
 
 }  // namespace deepbach

@@ -4,6 +4,8 @@
 // when a sampling call knows it (resolve()).
 #include "constraints.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -13,38 +15,10 @@ namespace deepbach::py_bindings {
 
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t");
-    return std::string(text.substr(first, last - first + 1));
-}
-
-bool whole_number(const std::string& text, long long& value) {
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    if (begin != end && *begin == '+') ++begin;
-    const auto [ptr, ec] = std::from_chars(begin, end, value);
-    return ec == std::errc() && ptr == end && begin != end;
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-        const auto at = text.find(sep, start);
-        parts.push_back(trim(std::string_view(text).substr(start, at - start)));
-        if (at == std::string::npos) return parts;
-        start = at + 1;
-    }
-}
+using text::lower;
+using text::split;
+using text::trim;
+using text::whole_number;
 
 bool is_int(const py::handle& o) {
     return py::isinstance<py::int_>(o) && !py::isinstance<py::bool_>(o);
@@ -212,27 +186,7 @@ std::string call_text(const std::string& name,
 }
 
 int resolve_beat(const Chorale& grid, const BeatArg& b) {
-    if (b.is_tick) return b.tick;
-    const std::string& t = b.text;
-    const auto dot = t.rfind('.');
-    long long beat = 0;
-    if (dot == std::string::npos) {
-        if (!whole_number(t, beat) || beat < 1)
-            throw Error("expected a beat N (from 1) or 'BAR.BEAT', not '" + t + "'");
-        const int beats = (grid.num_ticks + kTicksPerQuarter - 1) / kTicksPerQuarter;
-        if (beat > beats)
-            throw Error("beat " + t + " is past the end of the piece (" + std::to_string(beats) + " beats)");
-        return static_cast<int>(beat - 1) * kTicksPerQuarter;
-    }
-    const std::string bar = trim(t.substr(0, dot));
-    if (bar.empty() || !whole_number(trim(t.substr(dot + 1)), beat) || beat < 1)
-        throw Error("expected a beat N (from 1) or 'BAR.BEAT', not '" + t + "'");
-    const TickRange ticks = bar_ticks(grid, bar, bar);
-    const long long tick = ticks.begin + (beat - 1) * kTicksPerQuarter;
-    if (tick >= ticks.end)
-        throw Error("bar " + bar + " has " +
-                    std::to_string((ticks.end - ticks.begin + 3) / kTicksPerQuarter) + " beats");
-    return static_cast<int>(tick);
+    return b.is_tick ? b.tick : beat_tick(grid, b.text);
 }
 
 TickRange resolve_where(const Chorale& grid, const BarsArg& w) {
@@ -240,48 +194,9 @@ TickRange resolve_where(const Chorale& grid, const BarsArg& w) {
     return bar_ticks(grid, w.first, w.last);
 }
 
-TickRange fermata_span(const Chorale& base, int tick, bool melody) {
-    if (tick < 0 || tick >= base.num_ticks) return {tick, tick + kTicksPerQuarter};  // the sampler says where
-    if (!melody) return {tick, std::min(base.num_ticks, tick + kTicksPerQuarter)};
-    int begin = tick, end = tick + 1;
-    while (begin > 0 && base.at(kSoprano, begin) == token::kHold) --begin;
-    while (end < base.num_ticks && base.at(kSoprano, end) == token::kHold) ++end;
-    return {begin, end};
-}
-
 }  // namespace
 
-KeyText parse_key_text(std::string_view text) {
-    const std::string t = trim(text);
-    long long n = 0;
-    if (whole_number(t, n)) {
-        if (n < -7 || n > 7) throw Error("a key signature has at most 7 sharps or flats");
-        return {static_cast<int>(n), ""};
-    }
-    static const std::string letters = "FCGDAEB";  // line of fifths from -1
-    const auto at = t.empty() ? std::string::npos : letters.find(static_cast<char>(std::toupper(t[0])));
-    if (at == std::string::npos)
-        throw Error("expected a key like 'D', 'Bb', 'F#m', 'g minor', 'Eb major' or a signature like -2");
-    int fifths = static_cast<int>(at) - 1;
-    std::size_t i = 1;
-    for (; i < t.size() && (t[i] == '#' || t[i] == 'b'); ++i) fifths += t[i] == '#' ? 7 : -7;
-    std::string rest = lower(trim(std::string_view(t).substr(i)));
-    if (!rest.empty() && rest[0] == '-') rest = trim(std::string_view(rest).substr(1));
-    bool minor = std::islower(static_cast<unsigned char>(t[0])) != 0;
-    if (rest == "m" || rest == "min" || rest == "minor")
-        minor = true;
-    else if (rest == "maj" || rest == "major")
-        minor = false;
-    else if (!rest.empty())
-        throw Error("unknown mode '" + rest + "' (expected major or minor)");
-    const int signature = minor ? fifths - 3 : fifths;
-    if (signature < -7 || signature > 7)
-        throw Error(t + " would need " + std::to_string(std::abs(signature)) +
-                    (signature > 0 ? " sharps" : " flats") + " (at most 7)");
-    return {signature, minor ? "minor" : "major"};
-}
-
-KeyText key_arg(const py::handle& key, const py::handle& mode) {
+KeyName key_arg(const py::handle& key, const py::handle& mode) {
     std::string mode_text;
     if (!mode.is_none()) {
         mode_text = lower(trim(mode.cast<std::string>()));
@@ -300,11 +215,11 @@ KeyText key_arg(const py::handle& key, const py::handle& mode) {
     const std::string text = key.cast<std::string>();
     long long n = 0;
     if (whole_number(trim(text), n)) {
-        KeyText k = parse_key_text(text);
+        KeyName k = parse_key(text);
         k.mode = mode_text;
         return k;
     }
-    return parse_key_text(mode_text.empty() ? text : trim(text) + " " + mode_text);
+    return parse_key(mode_text.empty() ? text : trim(text) + " " + mode_text);
 }
 
 Constraints PyConstraints::resolve(const Chorale& base, bool melody) const {

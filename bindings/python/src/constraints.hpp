@@ -4,6 +4,8 @@
 
 #include "common.hpp"
 
+#include <deepbach/harmonize.hpp>
+
 #include <array>
 #include <optional>
 #include <string>
@@ -27,14 +29,8 @@ struct BeatArg {
 };
 
 /// A key: signature in fifths and mode ("" when inferred).
-struct KeyText {
-    int fifths = 0;
-    std::string mode;
-};
-/// "D", "Bb", "F#m", "g minor", "Eb major" or "-2" (a signature, mode empty).
-KeyText parse_key_text(std::string_view text);
 /// A key argument: text, or fifths with an optional mode.
-KeyText key_arg(const py::handle& key, const py::handle& mode);
+KeyName key_arg(const py::handle& key, const py::handle& mode);
 
 class PyConstraints {
 public:
@@ -64,7 +60,7 @@ public:
         bool is_tick = false;
         int tick = 0;
         std::string bar;
-        KeyText key;
+        KeyName key;
         std::string label;
     };
     struct RegionEntry {

@@ -47,13 +47,6 @@ py::dict metrics_dict(const VoiceMetrics& m) {
     return d;
 }
 
-bool is_score_file(const fs::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".mxl" || ext == ".musicxml" || ext == ".xml";
-}
-
 /// What deepbach.evaluate returns.
 struct Evaluation {
     int chorales = 0;
@@ -71,20 +64,7 @@ std::shared_ptr<const Model> model_arg(const py::object& model) {
 
 Evaluation run_evaluate(const Model& model, const std::vector<std::string>& inputs, int threads,
                         Interrupts& interrupts) {
-    std::vector<fs::path> files;
-    for (const auto& in : inputs) {
-        if (fs::is_directory(in)) {
-            std::vector<fs::path> found;
-            for (const auto& e : fs::directory_iterator(in))
-                if (e.is_regular_file() && is_score_file(e.path())) found.push_back(e.path());
-            std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(in)) {
-            files.emplace_back(in);
-        } else {
-            throw Error(in + ": no such file or folder");
-        }
-    }
+    const std::vector<fs::path> files = score_files({inputs.begin(), inputs.end()});
     Evaluation out;
     std::vector<nn::EncodedChorale> chorales;
     const ProgressFn progress = interrupts.progress();

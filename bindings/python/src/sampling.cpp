@@ -227,7 +227,7 @@ sampling said:
                 throw Error("time='" + time + "': expected a time signature like '4/4', '3/4' or '3/2'");
             }
             try {
-                const KeyText k = key_arg(key, mode);
+                const KeyName k = key_arg(key, mode);
                 shape.fifths = k.fifths;
                 shape.mode = k.mode;
             } catch (const Error& e) {
