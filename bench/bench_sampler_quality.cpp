@@ -28,29 +28,6 @@ using namespace deepbach;
 
 namespace {
 
-/// The first `bars` bars of a chorale.
-Chorale head(const Chorale& c, int bars) {
-    const int end = static_cast<size_t>(bars) < c.measure_ticks.size()
-                        ? c.measure_ticks[static_cast<size_t>(bars)]
-                        : c.num_ticks;
-    Chorale out = c;
-    out.num_ticks = end;
-    out.tokens.clear();
-    for (int v = 0; v < kNumVoices; ++v)
-        out.tokens.insert(out.tokens.end(), c.voice_data(v), c.voice_data(v) + end);
-    out.fermata.resize(static_cast<size_t>(end));
-    out.beat_position.resize(static_cast<size_t>(end));
-    out.key_fifths.resize(static_cast<size_t>(end));
-    while (!out.measure_ticks.empty() && out.measure_ticks.back() >= end) {
-        out.measure_ticks.pop_back();
-        out.measure_numbers.pop_back();
-    }
-    auto after = [end](const auto& x) { return x.tick >= end; };
-    out.times.erase(std::remove_if(out.times.begin(), out.times.end(), after), out.times.end());
-    out.keys.erase(std::remove_if(out.keys.begin(), out.keys.end(), after), out.keys.end());
-    return out;
-}
-
 struct Row {
     std::string schedule;
     int positions = 0;
@@ -87,7 +64,7 @@ int main(int argc, char** argv) {
         std::vector<Chorale> pieces;
         for (int i : split.valid) {
             if (static_cast<int>(pieces.size()) == chorales) break;
-            Chorale c = head(corpus.chorales[static_cast<size_t>(i)], bars);
+            Chorale c = first_bars(corpus.chorales[static_cast<size_t>(i)], bars);
             // Bach's notes must be in the model's vocabularies to be compared.
             bool ok = true;
             for (int v = 0; v < kNumVoices && ok; ++v)

@@ -51,26 +51,7 @@ SamplingOptions options(ContextMode mode, std::uint64_t seed = 1, int iterations
 
 /// The chorale cut to its first `ticks` ticks (whole bars), to keep tests fast.
 Chorale head(const Chorale& c, int bars) {
-    const int end = static_cast<size_t>(bars) < c.measure_ticks.size()
-                        ? c.measure_ticks[static_cast<size_t>(bars)]
-                        : c.num_ticks;
-    Chorale out = c;
-    out.num_ticks = end;
-    out.tokens.clear();
-    for (int v = 0; v < kNumVoices; ++v)
-        out.tokens.insert(out.tokens.end(), c.voice_data(v), c.voice_data(v) + end);
-    out.fermata.resize(static_cast<size_t>(end));
-    out.beat_position.resize(static_cast<size_t>(end));
-    out.key_fifths.resize(static_cast<size_t>(end));
-    while (!out.measure_ticks.empty() && out.measure_ticks.back() >= end) {
-        out.measure_ticks.pop_back();
-        out.measure_numbers.pop_back();
-    }
-    out.times.erase(
-        std::remove_if(out.times.begin(), out.times.end(), [&](auto& t) { return t.tick >= end; }),
-        out.times.end());
-    out.keys.erase(std::remove_if(out.keys.begin(), out.keys.end(), [&](auto& k) { return k.tick >= end; }),
-                   out.keys.end());
+    Chorale out = first_bars(c, bars);
     out.validate();
     return out;
 }

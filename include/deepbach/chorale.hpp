@@ -109,6 +109,10 @@ struct Chorale {
     void validate() const;
 };
 
+/// The first `bars` measures of a chorale (all of it when it has no more),
+/// with their metadata, time and key signatures.
+Chorale first_bars(const Chorale& chorale, int bars);
+
 /// What Score -> Chorale conversion may do.
 struct ChoraleOptions {
     /// Parts to use as Soprano, Alto, Tenor, Bass, by index; empty picks the

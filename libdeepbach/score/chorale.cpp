@@ -116,4 +116,26 @@ void Chorale::validate() const {
     }
 }
 
+Chorale first_bars(const Chorale& c, int bars) {
+    const int end = bars >= 0 && static_cast<size_t>(bars) < c.measure_ticks.size()
+                        ? c.measure_ticks[static_cast<size_t>(bars)]
+                        : c.num_ticks;
+    Chorale out = c;
+    out.num_ticks = end;
+    out.tokens.clear();
+    for (int v = 0; v < kNumVoices; ++v)
+        out.tokens.insert(out.tokens.end(), c.voice_data(v), c.voice_data(v) + end);
+    out.fermata.resize(static_cast<size_t>(end));
+    out.beat_position.resize(static_cast<size_t>(end));
+    out.key_fifths.resize(static_cast<size_t>(end));
+    while (!out.measure_ticks.empty() && out.measure_ticks.back() >= end) {
+        out.measure_ticks.pop_back();
+        out.measure_numbers.pop_back();
+    }
+    auto after = [end](const auto& x) { return x.tick >= end; };
+    out.times.erase(std::remove_if(out.times.begin(), out.times.end(), after), out.times.end());
+    out.keys.erase(std::remove_if(out.keys.begin(), out.keys.end(), after), out.keys.end());
+    return out;
+}
+
 }  // namespace deepbach
