@@ -6,6 +6,7 @@
 
 #include <deepbach/error.hpp>
 #include <deepbach/io.hpp>
+#include <deepbach/piano_roll.hpp>
 
 #include <fmt/format.h>
 
@@ -86,6 +87,10 @@ void add_output_options(CLI::App* cmd, SamplingArgs& a) {
         ->required()
         ->type_name("OUT");
     cmd->add_option("--midi", a.midi, "Also write a MIDI file")->type_name("OUT.mid");
+    cmd->add_option("--svg", a.svg,
+                    "Also write a piano roll of the four voices (SVG) marking the fixed notes and the "
+                    "generated ones")
+        ->type_name("OUT.svg");
     cmd->add_flag("--all-chains", a.all_chains, "Write every chain, not only the best");
     cmd->add_flag("--json", a.json, "Print one JSON object instead of the summary lines");
 }
@@ -300,13 +305,23 @@ std::string extension_of(const std::string& path) {
     return lower(fs::path(path).extension().string());
 }
 
-void check_output(const std::string& option, const std::string& path, bool midi_only) {
+enum class OutputKind { score, midi, svg };
+
+void check_output(const std::string& option, const std::string& path, OutputKind kind) {
     const std::string ext = extension_of(path);
     const bool midi = ext == ".mid" || ext == ".midi";
     const bool xml = ext == ".musicxml" || ext == ".xml" || ext == ".mxl";
-    if (midi_only ? !midi : !(midi || xml))
-        bad(option, path,
-            midi_only ? "expected a .mid file" : "expected a .musicxml, .xml, .mxl or .mid file");
+    switch (kind) {
+        case OutputKind::score:
+            if (!midi && !xml) bad(option, path, "expected a .musicxml, .xml, .mxl or .mid file");
+            break;
+        case OutputKind::midi:
+            if (!midi) bad(option, path, "expected a .mid file");
+            break;
+        case OutputKind::svg:
+            if (ext != ".svg") bad(option, path, "expected a .svg file");
+            break;
+    }
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty() && !fs::is_directory(parent))
         bad(option, path, "the folder " + parent.string() + " does not exist");
@@ -322,8 +337,9 @@ std::string chain_path(const std::string& path, int chain) {
 }  // namespace
 
 void check_outputs(const SamplingArgs& a) {
-    check_output("-o", a.out, false);
-    if (!a.midi.empty()) check_output("--midi", a.midi, true);
+    check_output("-o", a.out, OutputKind::score);
+    if (!a.midi.empty()) check_output("--midi", a.midi, OutputKind::midi);
+    if (!a.svg.empty()) check_output("--svg", a.svg, OutputKind::svg);
 }
 
 int write_and_report(const std::string& command, const Harmonization& h, const SamplingArgs& a,
@@ -331,11 +347,13 @@ int write_and_report(const std::string& command, const Harmonization& h, const S
     std::vector<std::string> files;
     auto write = [&](const Chorale& chorale, int chain) {
         const Score score = to_score(chorale);
-        for (const std::string* path : {&a.out, &a.midi}) {
+        for (const std::string* path : {&a.out, &a.midi, &a.svg}) {
             if (path->empty()) continue;
             const std::string file = chain > 0 ? chain_path(*path, chain) : *path;
             if (path == &a.midi)
                 write_midi(score, file);
+            else if (path == &a.svg)
+                write_piano_roll_svg(chorale, file, &h.fixed);
             else
                 write_score(score, file);
             files.push_back(file);

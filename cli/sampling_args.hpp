@@ -24,6 +24,7 @@ struct SamplingArgs {
     // Output.
     std::string out;
     std::string midi;
+    std::string svg;
     bool all_chains = false;
     bool json = false;
     // Sampler.
@@ -46,7 +47,7 @@ struct SamplingArgs {
     std::vector<std::string> ranges;
 };
 
-/// -o/--out, --midi, --all-chains, --json.
+/// -o/--out, --midi, --svg, --all-chains, --json.
 void add_output_options(CLI::App* cmd, SamplingArgs& args);
 /// --model, --seed, --iterations, --temperature, --chains, --positions,
 /// --schedule, --backend, --device, --threads.

@@ -12,7 +12,7 @@ set(CHORALE ${DEEPBACH_CORPUS_DIR}/bwv10.7.mxl)  # G minor, 22 bars, fermatas in
 
 add_executable(check_grid ${CMAKE_CURRENT_SOURCE_DIR}/tools/check_grid.cpp)
 target_include_directories(check_grid PRIVATE ${PROJECT_SOURCE_DIR}/libdeepbach)
-target_link_libraries(check_grid PRIVATE deepbach::deepbach)
+target_link_libraries(check_grid PRIVATE deepbach::deepbach pugixml::pugixml)
 set(CHECK_GRID $<TARGET_FILE:check_grid>)
 find_program(DEEPBACH_XMLLINT xmllint)
 
@@ -68,6 +68,18 @@ foreach(melody ${SAMPLE_MELODIES})
     STEP2 check_grid soprano ${melody} ${SAMPLE_TMP}/${stem}.musicxml
     SCHEMA ${SAMPLE_TMP}/${stem}.musicxml)
 endforeach()
+# --svg: a piano roll with the melody fixed and the lower voices generated;
+# reharmonize marks everything outside the region fixed.
+sample_test(harmonize_svg
+  STEP1 deepbach harmonize ${CHORALE} -o ${SAMPLE_TMP}/roll.musicxml --svg ${SAMPLE_TMP}/roll.svg --seed 1 ${FEW}
+  STEP2 check_grid svg ${SAMPLE_TMP}/roll.svg ${SAMPLE_TMP}/roll.musicxml S)
+sample_test(generate_svg
+  STEP1 deepbach generate --bars 2 -o ${SAMPLE_TMP}/gen-roll.musicxml --svg ${SAMPLE_TMP}/gen-roll.svg --seed 1 ${FEW}
+  STEP2 check_grid svg ${SAMPLE_TMP}/gen-roll.svg ${SAMPLE_TMP}/gen-roll.musicxml -)
+sample_test(reharmonize_svg
+  STEP1 deepbach reharmonize ${CHORALE} --bars 2-3 --voices ATB -o ${SAMPLE_TMP}/re-roll.musicxml
+        --svg ${SAMPLE_TMP}/re-roll.svg --seed 1 ${FEW}
+  STEP2 check_grid svg ${SAMPLE_TMP}/re-roll.svg ${SAMPLE_TMP}/re-roll.musicxml Satb)
 # .mxl output, read back.
 sample_test(harmonize_mxl
   STEP1 deepbach harmonize ${CHORALE} -o ${SAMPLE_TMP}/h.mxl --seed 1 ${FEW}
@@ -149,6 +161,7 @@ sample_error(bad_pitch "--fix bass:3:H2" ${H} --fix bass:3:H2)
 sample_error(bad_voice "--range x:C3-C4" ${H} --range x:C3-C4)
 sample_error(bad_beat "past the end" ${H} --fermata 1000)
 sample_error(bad_cadence "unknown cadence type" ${H} --cadence 16:perfectly)
+sample_error(bad_svg "expected a .svg file" ${H} --svg ${SAMPLE_TMP}/roll.png)
 sample_error(bad_key "--key 3:H" ${H} --key 3:H)
 sample_error(bad_iterations "--iterations" ${H} --iterations many)
 sample_error(bad_temperature "--temperature" ${H} --temperature 0)

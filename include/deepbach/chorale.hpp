@@ -109,6 +109,11 @@ struct Chorale {
     void validate() const;
 };
 
+/// Per voice, num_ticks flags over a grid, e.g. Harmonization::fixed: 1
+/// where a cell was fixed (given by the user or kept as it was), 0 where the
+/// sampler drew it.
+using CellMask = std::array<std::vector<std::uint8_t>, kNumVoices>;
+
 /// The first `bars` measures of a chorale (all of it when it has no more),
 /// with their metadata, time and key signatures.
 Chorale first_bars(const Chorale& chorale, int bars);

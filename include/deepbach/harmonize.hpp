@@ -56,6 +56,9 @@ struct Harmonization {
     int chain = 0;                     ///< which chain it is
     std::vector<Chorale> chains;       ///< every chain with keep_all_chains, in chain order
     std::vector<double> chain_scores;  ///< pseudo-log-likelihood of every chain
+    /// Which cells were fixed (the melody, fixed notes, everything outside
+    /// the regions) and which the sampler drew; for write_piano_roll_svg().
+    CellMask fixed;
     int iterations = 0;
     int positions = 0;
     double seconds = 0;

@@ -91,6 +91,12 @@ Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
     out.positions = stats.positions;
     out.seconds = stats.seconds;
     out.backend = backend->name();
+    for (int v = 0; v < kNumVoices; ++v) {
+        const auto& row = problem.fixed[static_cast<size_t>(v)];
+        auto& mask = out.fixed[static_cast<size_t>(v)];
+        mask.resize(row.size());
+        for (size_t t = 0; t < row.size(); ++t) mask[t] = row[t] >= 0 ? 1 : 0;
+    }
     // The best chain; ties go to the lowest index.
     for (size_t c = 0; c < chains.size(); ++c) {
         out.chain_scores.push_back(chains[c].pseudo_log_likelihood);

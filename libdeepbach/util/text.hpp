@@ -56,4 +56,33 @@ inline std::vector<std::string> split(const std::string& text, char sep) {
     }
 }
 
+/// Text for XML (SVG) content and attribute values: & < > " ' escaped, and
+/// control characters other than tab and newline dropped.
+inline std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace deepbach::text

@@ -13,6 +13,11 @@
 //   check_grid fermata OUT TICK               a fermata over TICK
 //   check_grid cadence OUT TICK TYPE          every voice starts a tone of the cadence's chord at
 //                                             TICK, the bass its root
+//   check_grid svg SVG OUT FIXED_VOICES       SVG is a well-formed piano roll of OUT: in each voice
+//                                             one rectangle per note, all marked fixed in the voices
+//                                             FIXED_VOICES names in capitals (e.g. S), some fixed and
+//                                             some generated in those it names in lower case, all
+//                                             generated in the others ("-": none fixed)
 //
 // MELODY and REF are read as harmonize reads a melody (one part, or the
 // soprano of a chorale); IN and OUT as four-part chorales.
@@ -23,6 +28,8 @@
 #include <deepbach/error.hpp>
 #include <deepbach/harmonize.hpp>
 #include <deepbach/io.hpp>
+
+#include <pugixml.hpp>
 
 #include <cstdio>
 #include <string>
@@ -164,6 +171,40 @@ int run(const std::vector<std::string>& a) {
                 mismatch(
                     out, v, t,
                     p->name() + " is not " + (v == kBass ? "the root" : "a tone") + " of " + chord.spelled());
+        }
+        return 0;
+    }
+    if (what == "svg" && a.size() == 4) {
+        pugi::xml_document doc;
+        const pugi::xml_parse_result r = doc.load_file(a[1].c_str());
+        if (!r) throw Error(a[1] + ": not well-formed XML: " + r.description());
+        const Chorale out = chorale_of(a[2]);
+        for (int v = 0; v < kNumVoices; ++v) {
+            int notes = 0;
+            for (int t = 0; t < out.num_ticks; ++t) notes += token::is_pitch(out.at(v, t)) ? 1 : 0;
+            const char letter = voice_name(v)[0];
+            const bool mixed = a[3].find(static_cast<char>(letter - 'A' + 'a')) != std::string::npos;
+            const bool fixed = a[3].find(letter) != std::string::npos;
+            const std::string group = std::string("//g[@id='") +
+                                      (v == 0   ? "soprano"
+                                       : v == 1 ? "alto"
+                                       : v == 2 ? "tenor"
+                                                : "bass") +
+                                      "']";
+            const size_t n_fixed = doc.select_nodes((group + "/rect[@class='fixed']").c_str()).size();
+            const size_t n_generated = doc.select_nodes((group + "/rect[@class='generated']").c_str()).size();
+            const size_t all = doc.select_nodes((group + "/rect").c_str()).size();
+            const size_t marked = fixed ? n_fixed : n_generated;
+            if (mixed && (all != static_cast<size_t>(notes) || n_fixed + n_generated != all || n_fixed == 0 ||
+                          n_generated == 0))
+                throw Error(a[1] + ": " + voice_name(v) + " has " + std::to_string(notes) +
+                            " notes, the roll " + std::to_string(n_fixed) + " fixed and " +
+                            std::to_string(n_generated) + " generated of " + std::to_string(all) +
+                            " rectangles; expected some of each");
+            if (!mixed && (marked != static_cast<size_t>(notes) || all != marked))
+                throw Error(a[1] + ": " + voice_name(v) + " has " + std::to_string(notes) +
+                            " notes, the roll " + std::to_string(all) + " rectangles of which " +
+                            std::to_string(marked) + " " + (fixed ? "fixed" : "generated"));
         }
         return 0;
     }

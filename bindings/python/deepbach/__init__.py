@@ -90,6 +90,7 @@ from ._core import (
     voice_name,
     write_midi,
     write_musicxml,
+    write_piano_roll,
     write_score,
 )
 
@@ -404,6 +405,7 @@ __all__ = [
     "voice_name",
     "write_midi",
     "write_musicxml",
+    "write_piano_roll",
     "write_score",
 ]
 if HAVE_TORCH:

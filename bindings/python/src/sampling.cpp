@@ -23,6 +23,7 @@ struct PyHarmonization : Score {
     double seconds = 0;
     std::string backend;
     std::uint64_t seed = 1;
+    CellMask fixed;
 };
 
 PyHarmonization result_of(Harmonization h, std::uint64_t seed) {
@@ -38,6 +39,7 @@ PyHarmonization result_of(Harmonization h, std::uint64_t seed) {
     out.seconds = h.seconds;
     out.backend = std::move(h.backend);
     out.seed = seed;
+    out.fixed = std::move(h.fixed);
     return out;
 }
 
@@ -160,7 +162,9 @@ sampling said:
 - chain: its index (from 0); chain_scores: every chain's pseudo-log-likelihood;
   chains: every chain's Chorale (with keep_all_chains=True, else empty);
 - iterations, positions, seconds, backend ('eigen', 'torch-cpu', 'torch-cuda')
-  and seed.
+  and seed;
+- fixed: which cells were fixed and which sampled; write_svg(path) draws the
+  piano roll with that marked.
 )doc")
         .def_readonly("chorale", &PyHarmonization::chorale, "The best chain's grid.")
         .def_readonly("pseudo_log_likelihood", &PyHarmonization::pseudo_log_likelihood,
@@ -175,6 +179,29 @@ sampling said:
         .def_readonly("seconds", &PyHarmonization::seconds, "Time spent sampling.")
         .def_readonly("backend", &PyHarmonization::backend, "'eigen', 'torch-cpu' or 'torch-cuda'.")
         .def_readonly("seed", &PyHarmonization::seed, "The seed used.")
+        .def_property_readonly(
+            "fixed",
+            [](const PyHarmonization& h) {
+                const auto ticks = static_cast<py::ssize_t>(h.chorale.num_ticks);
+                py::array_t<bool> out({static_cast<py::ssize_t>(kNumVoices), ticks});
+                auto m = out.mutable_unchecked<2>();
+                for (int v = 0; v < kNumVoices; ++v)
+                    for (py::ssize_t t = 0; t < ticks; ++t)
+                        m(v, t) = h.fixed[static_cast<size_t>(v)][static_cast<size_t>(t)] != 0;
+                return out;
+            },
+            "A bool array of voices x ticks: True where the cell was fixed (the melody, fixed notes, "
+            "cells outside the regions), False where the sampler drew it.")
+        .def(
+            "write_svg",
+            [](const PyHarmonization& h, const py::object& path) {
+                const std::string p = fspath(path);
+                py::gil_scoped_release release;
+                write_piano_roll_svg(h.chorale, p, &h.fixed);
+            },
+            py::arg("path"),
+            "Writes the piano roll of the four voices (SVG), the fixed notes solid and the sampled ones "
+            "lighter; see deepbach.write_piano_roll.")
         .def("__repr__", [](const PyHarmonization& h) {
             char buf[96];
             std::snprintf(buf, sizeof buf, "%.4f", h.pseudo_log_likelihood);

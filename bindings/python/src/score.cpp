@@ -358,6 +358,36 @@ minute). Atomic: a temporary file in the same folder, then a rename. Raises
 deepbach.Error for another extension or a folder that cannot be written.
 )doc");
     m.def(
+        "write_piano_roll",
+        [](const Chorale& chorale, const py::object& path, const py::object& fixed,
+           const std::string& title) {
+            CellMask mask;
+            const bool has_mask = !fixed.is_none();
+            if (has_mask) {
+                const auto a = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(fixed);
+                if (!a || a.ndim() != 2 || a.shape(0) != kNumVoices || a.shape(1) != chorale.num_ticks)
+                    throw Error("write_piano_roll: fixed must be a bool array of 4 x " +
+                                std::to_string(chorale.num_ticks) + " (voices x ticks)");
+                const auto r = a.unchecked<2>();
+                for (int v = 0; v < kNumVoices; ++v) {
+                    mask[static_cast<size_t>(v)].resize(static_cast<size_t>(chorale.num_ticks));
+                    for (int t = 0; t < chorale.num_ticks; ++t)
+                        mask[static_cast<size_t>(v)][static_cast<size_t>(t)] = r(v, t) ? 1 : 0;
+                }
+            }
+            PianoRollOptions o;
+            o.title = title;
+            const std::string p = fspath(path);
+            py::gil_scoped_release release;
+            write_piano_roll_svg(chorale, p, has_mask ? &mask : nullptr, o);
+        },
+        py::arg("chorale"), py::arg("path"), py::arg("fixed") = py::none(), py::arg("title") = "", R"doc(
+Writes a piano roll of the chorale's four voices as SVG: time left to right
+with bar numbers, pitch upwards, one colour per voice, fermatas marked. With
+`fixed` (a bool array of voices x ticks, e.g. Harmonization.fixed) the fixed
+notes are drawn solid and the others lighter. Atomic, like write_score.
+)doc");
+    m.def(
         "write_musicxml",
         [](const Score& score, const py::object& path, const std::string& software) {
             MusicXmlOptions o;

@@ -296,3 +296,23 @@ def test_torch_backend_on_cuda(model, melody, fast):
     result = deepbach.harmonize(melody, model=model, backend="torch", device="cuda", **fast)
     assert result.backend == "torch-cuda"
     np.testing.assert_array_equal(soprano(result), melody.melody_chorale().tokens[0])
+
+
+def test_fixed_cells_and_the_piano_roll(model, four_bars, fast, tmp_path):
+    result = deepbach.reharmonize(four_bars, bars="2-3", voices="ATB", model=model, seed=1, **fast)
+    begin, end = result.chorale.bar_ticks("2", "3")
+    fixed = result.fixed
+    assert fixed.dtype == np.bool_ and fixed.shape == (4, result.chorale.num_ticks)
+    assert fixed[0].all()  # the soprano is not in the region
+    assert not fixed[1:, begin:end].any() and fixed[1:, :begin].all() and fixed[1:, end:].all()
+    path = tmp_path / "roll.svg"
+    result.write_svg(path)
+    text = path.read_text()
+    assert text.startswith("<?xml") and text.rstrip().endswith("</svg>")
+    assert 'class="fixed"' in text and 'class="generated"' in text
+    # Any chorale, with or without a mask; a mask of the wrong shape is an error.
+    plain = tmp_path / "plain.svg"
+    deepbach.write_piano_roll(result.chorale, plain, title="Plain")
+    assert 'class="note"' in plain.read_text() and "Plain" in plain.read_text()
+    with pytest.raises(deepbach.Error, match="voices x ticks"):
+        deepbach.write_piano_roll(result.chorale, plain, fixed=fixed[:, 1:])
