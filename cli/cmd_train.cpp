@@ -30,12 +30,14 @@ namespace fs = std::filesystem;
 struct TrainArgs {
     tb::TrainOptions options;
     std::string corpus, out, mode = "window";
+    double time_limit_minutes = 0;
 };
 
 int run_train(TrainArgs args) {
     tb::TrainOptions& o = args.options;
     o.corpus = args.corpus;
     o.out = args.out;
+    o.time_limit_seconds = args.time_limit_minutes * 60;
     o.config.mode = parse_context_mode(args.mode);
     TerminalProgress line("training");
     auto render = line.callback();
@@ -108,6 +110,9 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--epochs", o.epochs, "Epochs (an epoch: as many targets as training ticks)")
             ->capture_default_str();
         cmd->add_option("--max-steps", o.max_steps, "Stop after this many steps per voice (0: no bound)")
+            ->capture_default_str();
+        cmd->add_option("--time-limit", a->time_limit_minutes,
+                        "Stop after this many minutes of training, validating and saving first (0: no bound)")
             ->capture_default_str();
         cmd->add_option("--batch-size", o.batch_size, "Window mode: targets per step")->capture_default_str();
         cmd->add_option("--batch-sequences", o.batch_sequences, "Full mode: whole sequences per step")

@@ -35,11 +35,18 @@ if(NOT TARGET deepbach_torch)
 endif()
 # train: the acceptance run in miniature (small sizes, 4 steps), then
 # evaluate reads what it wrote, and --resume continues from its checkpoint.
-set(TRAIN_SMALL --corpus ${DEEPBACH_CORPUS_DIR} --mode full --epochs 1 --max-steps 4 --lstm-hidden 16
-    --mlp-hidden 16 --note-embedding 8 --meta-embedding 4 --threads 1 --seed 3)
+set(TRAIN_SIZES --corpus ${DEEPBACH_CORPUS_DIR} --mode full --lstm-hidden 16 --mlp-hidden 16
+    --note-embedding 8 --meta-embedding 4 --threads 1 --seed 3)
+set(TRAIN_SMALL ${TRAIN_SIZES} --epochs 1 --max-steps 4)
 add_test(NAME cli.train_full COMMAND ${DEEPBACH_EXE} train ${TRAIN_SMALL} --out ${MODEL_TMP}/trained.safetensors)
 set_tests_properties(cli.train_full PROPERTIES FIXTURES_SETUP deepbach_trained TIMEOUT 300
   PASS_REGULAR_EXPRESSION "steps: 4")
+# --time-limit: a limit shorter than one step stops after the first step,
+# validated and saved (the small sizes above, 3 epochs asked for).
+add_test(NAME cli.train_time_limit
+  COMMAND ${DEEPBACH_EXE} train ${TRAIN_SIZES} --epochs 3 --time-limit 0.0001
+          --out ${MODEL_TMP}/time-limit.safetensors)
+set_tests_properties(cli.train_time_limit PROPERTIES TIMEOUT 300 PASS_REGULAR_EXPRESSION "steps: 1 ")
 add_test(NAME cli.train_evaluate_json
   COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;evaluate\;--model\;${MODEL_TMP}/trained.safetensors\;${DEEPBACH_CORPUS_DIR}/bwv10.7.mxl\;--json
           -DCHORALES=1 -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_evaluate_json.cmake)

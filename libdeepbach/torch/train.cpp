@@ -406,6 +406,7 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     check_config(options.config);
     if (options.batch_size < 1 || options.batch_sequences < 1) throw Error("batch sizes must be at least 1");
     if (options.epochs < 1) throw Error("--epochs must be at least 1");
+    if (!(options.time_limit_seconds >= 0)) throw Error("--time-limit must not be negative");
     set_threads(options.threads);
     const std::string device_name = resolve_device(options.device);
     const torch::Device dev = parse_device(device_name);
@@ -528,6 +529,7 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
             losses[1] += logits.detach().argmax(1).eq(target).to(torch::kDouble).mean();
         }
         st.step += 1;
+        if (options.time_limit_seconds > 0 && wall() >= options.time_limit_seconds) total_steps = st.step;
         timed_ticks += batch.size;
         const auto lc = losses.to(torch::kCPU);
         loss_sum += lc[0].item<double>() / kNumVoices;

@@ -31,6 +31,11 @@ struct TrainOptions {
     ModelConfig config;
     int epochs = 10;
     std::int64_t max_steps = 0;  ///< optimizer steps per voice; 0: no bound
+    /// Stop after the first step that ends past this much training wall time
+    /// (resumed runs included), validating and saving as at an epoch's end;
+    /// 0: no bound. The record's `steps` says where it stopped, so
+    /// `max_steps` reproduces the run exactly.
+    double time_limit_seconds = 0;
     /// Window mode: targets per step. Full mode: see batch_sequences.
     int batch_size = 256;
     /// Full mode: whole sequences per step (every music tick of each is a target).
