@@ -362,16 +362,28 @@ TEST(MusicXmlWrite, KeyAndTimeChangesAndDerivedMeasures) {
     EXPECT_TRUE(has_tie(d.notes(0, 2).at(0), "stop"));
 }
 
-TEST(MusicXmlWrite, FermataOnFirstPieceOnly) {
+// A note tied over a bar line carries its fermata on its last piece, as in
+// the Bach chorales' own encodings (bwv10.7 ends on a note tied over four
+// bars with the fermata in the last).
+TEST(MusicXmlWrite, FermataOnLastPieceOnly) {
     Note n = make_note(Rational(3), Rational(2), "C5");
     n.fermata = true;
     Score s = one_part(
         {make_note(Rational(0), Rational(3), "E5"), n, make_note(Rational(5), Rational(3), "D5")}, 2);
     Doc d(to_musicxml(s));
     auto m1 = d.notes(0, 0), m2 = d.notes(0, 1);
-    EXPECT_STREQ(m1[1].child("notations").child("fermata").attribute("type").value(), "upright");
-    EXPECT_FALSE(m2[0].child("notations").child("fermata"));
+    EXPECT_FALSE(m1[1].child("notations").child("fermata"));
+    EXPECT_STREQ(m2[0].child("notations").child("fermata").attribute("type").value(), "upright");
     EXPECT_FALSE(m1[0].child("notations").child("fermata"));
+    // Read back, the fermata is on the tied piece that ends the note.
+    const Score back = parse_musicxml(to_musicxml(s));
+    int fermatas = 0;
+    for (const Note& note : back.parts[0].notes)
+        if (note.fermata) {
+            ++fermatas;
+            EXPECT_EQ(note.end(), Rational(5));
+        }
+    EXPECT_EQ(fermatas, 1);
 }
 
 TEST(MusicXmlWrite, VoicesUseBackupAndChordsShareAStem) {

@@ -637,7 +637,9 @@ private:
                     add_int(tm, "actual-notes", wv.actual_notes);
                     add_int(tm, "normal-notes", wv.normal_notes);
                 }
-                const bool fermata = written && written->fermata && vs == written->onset;
+                // A note tied over bar lines carries its fermata on its last
+                // segment, where engravers (and Bach's editors) put it.
+                const bool fermata = written && written->fermata && ve == written->end();
                 if (tie_stop || tie_start || fermata) {
                     pugi::xml_node notations = n.append_child("notations");
                     if (tie_stop) notations.append_child("tied").append_attribute("type") = "stop";
