@@ -5,9 +5,11 @@
 #include <deepbach/constraints.hpp>
 #include <deepbach/corpus.hpp>
 #include <deepbach/error.hpp>
+#include <deepbach/evaluation.hpp>
 #include <deepbach/harmonize.hpp>
 #include <deepbach/io.hpp>
 #include <deepbach/model.hpp>
+#include <deepbach/piano_roll.hpp>
 #include <deepbach/pitch.hpp>
 #include <deepbach/progress.hpp>
 #include <deepbach/rational.hpp>

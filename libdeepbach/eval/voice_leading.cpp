@@ -1,0 +1,166 @@
+// Voice-leading counts on the chorale grid (see include/deepbach/evaluation.hpp
+// for the rules and docs/evaluation.md for examples).
+#include <deepbach/error.hpp>
+#include <deepbach/evaluation.hpp>
+
+#include <cstdlib>
+
+namespace deepbach {
+
+namespace {
+
+constexpr int kFifth = 7;
+constexpr int kOctave = 0;
+
+int sign(int x) {
+    return (x > 0) - (x < 0);
+}
+
+}  // namespace
+
+std::vector<ChordEvent> chord_events(const Chorale& chorale) {
+    std::vector<ChordEvent> events;
+    std::array<int, kNumVoices> sounding{-1, -1, -1, -1};
+    for (int t = 0; t < chorale.num_ticks; ++t) {
+        ChordEvent event;
+        event.tick = t;
+        bool any = false;
+        for (int v = 0; v < kNumVoices; ++v) {
+            const auto vi = static_cast<std::size_t>(v);
+            const Token tok = chorale.at(v, t);
+            if (token::is_pitch(tok)) {
+                sounding[vi] = token::to_pitch(tok).midi();
+                event.onset[vi] = true;
+                any = true;
+            } else if (tok != token::kHold) {
+                sounding[vi] = -1;  // rest, START, END
+            }
+        }
+        if (!any) continue;
+        event.midi = sounding;
+        events.push_back(event);
+    }
+    return events;
+}
+
+VoiceLeadingStats& VoiceLeadingStats::operator+=(const VoiceLeadingStats& o) {
+    events += o.events;
+    notes += o.notes;
+    parallel_fifths += o.parallel_fifths;
+    parallel_octaves += o.parallel_octaves;
+    contrary_fifths += o.contrary_fifths;
+    contrary_octaves += o.contrary_octaves;
+    hidden_fifths += o.hidden_fifths;
+    hidden_octaves += o.hidden_octaves;
+    voice_crossings += o.voice_crossings;
+    spacing += o.spacing;
+    out_of_range += o.out_of_range;
+    for (std::size_t i = 0; i < crossings_by_pair.size(); ++i) crossings_by_pair[i] += o.crossings_by_pair[i];
+    for (std::size_t i = 0; i < spacing_by_pair.size(); ++i) spacing_by_pair[i] += o.spacing_by_pair[i];
+    for (std::size_t i = 0; i < out_of_range_by_voice.size(); ++i)
+        out_of_range_by_voice[i] += o.out_of_range_by_voice[i];
+    return *this;
+}
+
+VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeadingOptions& options) {
+    if (chorale.tokens.size() !=
+        static_cast<std::size_t>(kNumVoices) * static_cast<std::size_t>(chorale.num_ticks))
+        throw Error((chorale.source.empty() ? std::string("chorale") : chorale.source) +
+                    ": the grid does not have 4 x num_ticks tokens");
+    VoiceLeadingStats s;
+
+    // Note onsets and ranges.
+    for (int v = 0; v < kNumVoices; ++v) {
+        const VoiceRange& range = options.ranges[static_cast<std::size_t>(v)];
+        for (int t = 0; t < chorale.num_ticks; ++t) {
+            const Token tok = chorale.at(v, t);
+            if (!token::is_pitch(tok)) continue;
+            ++s.notes;
+            if (!range.contains(token::to_pitch(tok).midi())) {
+                ++s.out_of_range;
+                ++s.out_of_range_by_voice[static_cast<std::size_t>(v)];
+            }
+        }
+    }
+
+    const std::vector<ChordEvent> events = chord_events(chorale);
+    s.events = static_cast<std::int64_t>(events.size());
+
+    // Vertical rules, event by event.
+    for (const ChordEvent& e : events) {
+        bool crossed = false, spaced = false;
+        for (int upper = 0; upper + 1 < kNumVoices; ++upper) {
+            const int lower = upper + 1;
+            if (!e.sounds(upper) || !e.sounds(lower)) continue;
+            const int gap = e.midi[static_cast<std::size_t>(upper)] - e.midi[static_cast<std::size_t>(lower)];
+            if (gap < 0) {
+                crossed = true;
+                ++s.crossings_by_pair[static_cast<std::size_t>(upper)];
+            }
+            if (lower <= kTenor && gap > options.max_spacing) {
+                spaced = true;
+                ++s.spacing_by_pair[static_cast<std::size_t>(upper)];
+            }
+        }
+        s.voice_crossings += crossed;
+        s.spacing += spaced;
+    }
+
+    // Motion between consecutive events.
+    for (std::size_t k = 1; k < events.size(); ++k) {
+        const ChordEvent& a = events[k - 1];
+        const ChordEvent& b = events[k];
+        for (int x = 0; x < kNumVoices; ++x) {
+            for (int y = x + 1; y < kNumVoices; ++y) {
+                if (!a.sounds(x) || !a.sounds(y) || !b.sounds(x) || !b.sounds(y)) continue;
+                const auto xi = static_cast<std::size_t>(x), yi = static_cast<std::size_t>(y);
+                const int dx = b.midi[xi] - a.midi[xi];
+                const int dy = b.midi[yi] - a.midi[yi];
+                if (dx == 0 || dy == 0) continue;
+                const int i1 = std::abs(a.midi[xi] - a.midi[yi]) % 12;
+                const int i2 = std::abs(b.midi[xi] - b.midi[yi]) % 12;
+                const bool same = sign(dx) == sign(dy);
+                if (i1 == i2 && (i2 == kFifth || i2 == kOctave)) {
+                    const bool fifth = i2 == kFifth;
+                    if (same)
+                        ++(fifth ? s.parallel_fifths : s.parallel_octaves);
+                    else
+                        ++(fifth ? s.contrary_fifths : s.contrary_octaves);
+                } else if (same && x == kSoprano && y == kBass && (i2 == kFifth || i2 == kOctave) &&
+                           std::abs(dx) > options.hidden_leap) {
+                    ++(i2 == kFifth ? s.hidden_fifths : s.hidden_octaves);
+                }
+            }
+        }
+    }
+    return s;
+}
+
+std::vector<RuleCount> rule_counts(const VoiceLeadingStats& s) {
+    return {{"parallel_fifths", "parallel fifths", s.parallel_fifths},
+            {"parallel_octaves", "parallel octaves", s.parallel_octaves},
+            {"contrary_fifths", "contrary fifths", s.contrary_fifths},
+            {"contrary_octaves", "contrary octaves", s.contrary_octaves},
+            {"hidden_fifths", "hidden fifths", s.hidden_fifths},
+            {"hidden_octaves", "hidden octaves", s.hidden_octaves},
+            {"voice_crossings", "voice crossings", s.voice_crossings},
+            {"spacing", "spacing", s.spacing},
+            {"out_of_range", "out of range", s.out_of_range}};
+}
+
+double VoiceLeadingSummary::per_chorale(std::int64_t count) const {
+    return chorales == 0 ? 0.0 : static_cast<double>(count) / static_cast<double>(chorales);
+}
+
+double VoiceLeadingSummary::per_100_events(std::int64_t count) const {
+    return total.events == 0 ? 0.0 : 100.0 * static_cast<double>(count) / static_cast<double>(total.events);
+}
+
+VoiceLeadingSummary summarize(const std::vector<VoiceLeadingStats>& stats) {
+    VoiceLeadingSummary out;
+    out.chorales = stats.size();
+    for (const auto& s : stats) out.total += s;
+    return out;
+}
+
+}  // namespace deepbach

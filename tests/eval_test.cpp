@@ -1,0 +1,363 @@
+// Voice-leading statistics, agreement with a reference, and the report's
+// charts: each rule on hand-built grids (a case that counts and a near miss
+// that does not), then sanity figures on real chorales.
+#include <deepbach/chorale.hpp>
+#include <deepbach/error.hpp>
+#include <deepbach/evaluation.hpp>
+#include <deepbach/io.hpp>
+
+#include "eval/report.hpp"
+#include "eval/svg_chart.hpp"
+
+#include <gtest/gtest.h>
+#include <pugixml.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace deepbach;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A grid from one list of quarters per voice (soprano first): a pitch name
+// starts a note, "__" holds the previous note or rest, "rest" starts a rest.
+// Each entry lasts a quarter (kTicksPerQuarter ticks).
+Chorale grid(const std::vector<std::vector<std::string>>& voices) {
+    const std::size_t quarters = voices.at(0).size();
+    Chorale c = Chorale::empty(static_cast<int>(quarters) * kTicksPerQuarter);
+    c.source = "test";
+    for (int v = 0; v < kNumVoices; ++v) {
+        const auto& q = voices.at(static_cast<std::size_t>(v));
+        EXPECT_EQ(q.size(), quarters);
+        for (std::size_t i = 0; i < q.size(); ++i) {
+            const int t = static_cast<int>(i) * kTicksPerQuarter;
+            c.at(v, t) = token::parse(q[i]);
+            for (int k = 1; k < kTicksPerQuarter; ++k) c.at(v, t + k) = token::kHold;
+        }
+    }
+    c.validate();
+    return c;
+}
+
+// Every rule count of `s` that is not listed in `expected` must be 0.
+void expect_only(const VoiceLeadingStats& s, const std::map<std::string, std::int64_t>& expected) {
+    for (const auto& rc : rule_counts(s)) {
+        const auto it = expected.find(rc.key);
+        EXPECT_EQ(rc.count, it == expected.end() ? 0 : it->second) << rc.key;
+    }
+}
+
+const std::vector<std::string> kRests2{"rest", "rest"};
+
+}  // namespace
+
+// ------------------------------------------------------------------ events
+
+TEST(ChordEvents, OnsetsOnlyAndSoundingPitches) {
+    // Soprano C5 (half) D5; alto rest then G4 on beat 2; a rest starting makes no event.
+    const Chorale c = grid({{"C5", "__", "D5", "rest"},
+                            {"rest", "G4", "__", "__"},
+                            {"rest", "__", "__", "__"},
+                            {"C3", "__", "__", "rest"}});
+    const auto events = chord_events(c);
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[0].tick, 0);
+    EXPECT_EQ(events[1].tick, 4);
+    EXPECT_EQ(events[2].tick, 8);
+    EXPECT_EQ(events[0].midi[kSoprano], 72);
+    EXPECT_FALSE(events[0].sounds(kAlto));
+    EXPECT_EQ(events[1].midi[kSoprano], 72);  // held
+    EXPECT_FALSE(events[1].onset[kSoprano]);
+    EXPECT_TRUE(events[1].onset[kAlto]);
+    EXPECT_EQ(events[2].midi[kBass], 48);
+    const auto s = voice_leading_stats(c);
+    EXPECT_EQ(s.events, 3);
+    EXPECT_EQ(s.notes, 4);  // C5, D5, G4, C3
+}
+
+// ---------------------------------------------------------------- parallels
+
+TEST(VoiceLeading, ParallelFifths) {
+    // Soprano and alto a fifth apart, both up a step: C5/F4 -> D5/G4.
+    const auto s = voice_leading_stats(grid({{"C5", "D5"}, {"F4", "G4"}, kRests2, kRests2}));
+    expect_only(s, {{"parallel_fifths", 1}});
+}
+
+TEST(VoiceLeading, CompoundParallelFifthsBetweenAnyVoices) {
+    // Alto and bass a twelfth apart (19 semitones), both down.
+    const auto s = voice_leading_stats(grid({kRests2, {"G4", "F4"}, kRests2, {"C3", "Bb2"}}));
+    expect_only(s, {{"parallel_fifths", 1}});
+}
+
+TEST(VoiceLeading, ContraryFifthsAreNotParallel) {
+    // C5/F4 -> G5/C4: a fifth and then a twelfth (too wide a spacing, too),
+    // soprano up, alto down.
+    const auto s = voice_leading_stats(grid({{"C5", "G5"}, {"F4", "C4"}, kRests2, kRests2}));
+    expect_only(s, {{"contrary_fifths", 1}, {"spacing", 1}});
+}
+
+TEST(VoiceLeading, HeldOrRepeatedFifthIsNotParallel) {
+    // The fifth C5/F4 is held while the tenor moves, then both repeat their notes.
+    const auto s = voice_leading_stats(
+        grid({{"C5", "__", "C5"}, {"F4", "__", "F4"}, {"A3", "B3", "C4"}, {"rest", "__", "__"}}));
+    expect_only(s, {});
+    EXPECT_EQ(s.events, 3);
+}
+
+TEST(VoiceLeading, FifthToDiminishedFifthIsNotParallel) {
+    // G4/C4 -> F4/B3: a perfect fifth, then a tritone.
+    const auto s = voice_leading_stats(grid({{"G4", "F4"}, {"C4", "B3"}, kRests2, kRests2}));
+    expect_only(s, {});
+}
+
+TEST(VoiceLeading, ParallelOctavesAndUnisons) {
+    // Soprano and bass two octaves apart, both up; alto and tenor in unison, both up.
+    const auto s = voice_leading_stats(grid({{"C5", "D5"}, {"G4", "A4"}, {"G4", "A4"}, {"C3", "D3"}}));
+    // S/B: two octaves, A/T: unisons; S/A and S/T are fourths; A/B and T/B
+    // (G4/C3, then A4/D3: 19 semitones) are twelfths, parallel fifths too.
+    EXPECT_EQ(s.parallel_octaves, 2);
+    EXPECT_EQ(s.parallel_fifths, 2);  // A/B and T/B
+    EXPECT_EQ(s.contrary_octaves, 0);
+}
+
+TEST(VoiceLeading, ContraryOctaves) {
+    // C5/C3 -> G5/G2: octaves in contrary motion.
+    const auto s = voice_leading_stats(grid({{"C5", "G5"}, kRests2, kRests2, {"C3", "G2"}}));
+    expect_only(s, {{"contrary_octaves", 1}});
+}
+
+TEST(VoiceLeading, RestBetweenBreaksTheComparison) {
+    // A fifth, then the alto rests while the soprano moves, then a fifth again.
+    const auto s = voice_leading_stats(
+        grid({{"C5", "D5", "E5"}, {"F4", "rest", "A4"}, {"rest", "__", "__"}, {"rest", "__", "__"}}));
+    expect_only(s, {});
+}
+
+// ------------------------------------------------------------ hidden motion
+
+TEST(VoiceLeading, HiddenOctaveWithLeap) {
+    // Soprano G4 -> C5 (a fourth up), bass A2 -> C3 (up): into an octave.
+    const auto s = voice_leading_stats(grid({{"G4", "C5"}, kRests2, kRests2, {"A2", "C3"}}));
+    expect_only(s, {{"hidden_octaves", 1}});
+}
+
+TEST(VoiceLeading, HiddenOctaveByStepIsNotCounted) {
+    // Soprano B4 -> C5 (a step), bass A2 -> C3: into an octave, but the soprano steps.
+    const auto s = voice_leading_stats(grid({{"B4", "C5"}, kRests2, kRests2, {"A2", "C3"}}));
+    expect_only(s, {});
+}
+
+TEST(VoiceLeading, HiddenFifthWithLeap) {
+    // Soprano C5 -> G5, bass D3 -> C4: both up into a fifth (a twelfth).
+    const auto s = voice_leading_stats(grid({{"C5", "G5"}, kRests2, kRests2, {"D3", "C4"}}));
+    expect_only(s, {{"hidden_fifths", 1}});
+}
+
+TEST(VoiceLeading, HiddenOnlyBetweenOuterVoicesAndInSimilarMotion) {
+    // Alto G4 -> D5, bass A2 -> G3: into a twelfth, alto leaping.
+    auto s = voice_leading_stats(grid({kRests2, {"G4", "D5"}, kRests2, {"A2", "G3"}}));
+    expect_only(s, {});
+    // Soprano leaps up, bass down into an octave: contrary motion.
+    s = voice_leading_stats(grid({{"G4", "C5"}, kRests2, kRests2, {"E3", "C3"}}));
+    expect_only(s, {});
+}
+
+// ------------------------------------------------------ crossing and spacing
+
+TEST(VoiceLeading, VoiceCrossing) {
+    // Alto above the soprano at the first event, tenor above the alto at the second.
+    const auto s = voice_leading_stats(grid({{"C5", "C5"}, {"D5", "G4"}, {"E4", "A4"}, {"C3", "C3"}}));
+    EXPECT_EQ(s.voice_crossings, 2);
+    EXPECT_EQ(s.crossings_by_pair[0], 1);
+    EXPECT_EQ(s.crossings_by_pair[1], 1);
+    EXPECT_EQ(s.crossings_by_pair[2], 0);
+}
+
+TEST(VoiceLeading, UnisonIsNotACrossing) {
+    const auto s = voice_leading_stats(grid({{"C5", "D5"}, {"C5", "B4"}, {"E4", "G4"}, {"C3", "G2"}}));
+    EXPECT_EQ(s.voice_crossings, 0);
+}
+
+TEST(VoiceLeading, CrossingCountsOncePerEvent) {
+    // Alto above soprano and bass above tenor at the same event: one event, two pairs.
+    const auto s = voice_leading_stats(grid({{"C5"}, {"E5"}, {"C3"}, {"E3"}}));
+    EXPECT_EQ(s.voice_crossings, 1);
+    EXPECT_EQ(s.crossings_by_pair[0] + s.crossings_by_pair[2], 2);
+}
+
+TEST(VoiceLeading, Spacing) {
+    // Soprano E5 over alto C4: 16 semitones; then alto C5 over tenor A3: 15.
+    const auto s = voice_leading_stats(grid({{"E5", "E5"}, {"C4", "C5"}, {"A3", "A3"}, {"C3", "C3"}}));
+    EXPECT_EQ(s.spacing, 2);
+    EXPECT_EQ(s.spacing_by_pair[0], 1);
+    EXPECT_EQ(s.spacing_by_pair[1], 1);
+}
+
+TEST(VoiceLeading, OctaveIsNotTooWideAndTenorBassMayBeWide) {
+    // Soprano-alto exactly an octave, alto-tenor a fourth, tenor-bass 15 semitones.
+    const auto s = voice_leading_stats(grid({{"C5"}, {"C4"}, {"G3"}, {"E2"}}));
+    EXPECT_EQ(s.spacing, 0);
+}
+
+// -------------------------------------------------------------------- range
+
+TEST(VoiceLeading, OutOfRange) {
+    // Soprano C4 (lowest allowed), then B3 (below); bass E2 (lowest), then D2 held (one onset).
+    const auto s = voice_leading_stats(
+        grid({{"C4", "B3", "__"}, {"rest", "__", "__"}, {"rest", "__", "__"}, {"E2", "D2", "__"}}));
+    EXPECT_EQ(s.out_of_range, 2);
+    EXPECT_EQ(s.out_of_range_by_voice[kSoprano], 1);
+    EXPECT_EQ(s.out_of_range_by_voice[kBass], 1);
+    // The ranges are options.
+    VoiceLeadingOptions wide;
+    wide.ranges[kSoprano] = {50, 90};
+    wide.ranges[kBass] = {30, 60};
+    EXPECT_EQ(
+        voice_leading_stats(
+            grid({{"C4", "B3", "__"}, {"rest", "__", "__"}, {"rest", "__", "__"}, {"E2", "D2", "__"}}), wide)
+            .out_of_range,
+        0);
+}
+
+// ----------------------------------------------------------------- summary
+
+TEST(VoiceLeading, SummaryRates) {
+    const auto a = voice_leading_stats(grid({{"C5", "D5"}, {"F4", "G4"}, kRests2, kRests2}));
+    const auto b = voice_leading_stats(grid({{"C5", "D5", "E5", "F5"},
+                                             {"A4", "B4", "C5", "D5"},
+                                             {"rest", "__", "__", "__"},
+                                             {"rest", "__", "__", "__"}}));
+    const VoiceLeadingSummary s = summarize({a, b});
+    EXPECT_EQ(s.chorales, 2u);
+    EXPECT_EQ(s.total.events, 6);
+    EXPECT_EQ(s.total.notes, 12);
+    EXPECT_EQ(s.total.parallels(), 1);
+    EXPECT_DOUBLE_EQ(s.per_chorale(s.total.parallels()), 0.5);
+    EXPECT_DOUBLE_EQ(s.per_100_events(s.total.parallels()), 100.0 / 6);
+    EXPECT_DOUBLE_EQ(summarize({}).per_chorale(3), 0.0);
+    EXPECT_DOUBLE_EQ(summarize({}).per_100_events(3), 0.0);
+    const auto rules = rule_counts(s.total);
+    ASSERT_EQ(rules.size(), 9u);
+    EXPECT_STREQ(rules[0].key, "parallel_fifths");
+    EXPECT_EQ(rules[0].count, 1);
+}
+
+// --------------------------------------------------------------- agreement
+
+TEST(Agreement, PitchAndPitchClass) {
+    const Chorale bach = grid({{"C5", "D5"}, {"G4", "F4"}, {"E4", "rest"}, {"C3", "G2"}});
+    // Alto: G4 same, then F4 vs F5 (pitch class only). Tenor: Fb4 for E4 (same
+    // MIDI number), then a rest where Bach rests. Bass: C3 same, then a rest
+    // where Bach sings G2.
+    const Chorale gen = grid({{"C5", "D5"}, {"G4", "F5"}, {"Fb4", "rest"}, {"C3", "rest"}});
+    const Agreement a = agreement(gen, bach);
+    EXPECT_EQ(a.ticks, 8);
+    EXPECT_DOUBLE_EQ(a.pitch(kSoprano), 1.0);
+    EXPECT_DOUBLE_EQ(a.pitch(kAlto), 0.5);
+    EXPECT_DOUBLE_EQ(a.pitch_class(kAlto), 1.0);
+    EXPECT_DOUBLE_EQ(a.pitch(kTenor), 1.0);
+    EXPECT_DOUBLE_EQ(a.pitch(kBass), 0.5);
+    EXPECT_DOUBLE_EQ(a.pitch_class(kBass), 0.5);
+    EXPECT_DOUBLE_EQ(a.lower_pitch(), 2.0 / 3);
+    EXPECT_DOUBLE_EQ(a.lower_pitch_class(), 2.5 / 3);
+    Agreement sum = a;
+    sum += agreement(bach, bach);
+    EXPECT_EQ(sum.ticks, 16);
+    EXPECT_DOUBLE_EQ(sum.pitch(kAlto), 0.75);
+}
+
+TEST(Agreement, HoldsFollowTheNote) {
+    // Bach holds G4 for a half; the harmonization repeats it: the same sounding pitch throughout.
+    const Chorale bach = grid({{"C5", "C5"}, {"G4", "__"}, {"E4", "E4"}, {"C3", "C3"}});
+    const Chorale gen = grid({{"C5", "C5"}, {"G4", "G4"}, {"E4", "E4"}, {"C3", "C3"}});
+    EXPECT_DOUBLE_EQ(agreement(gen, bach).lower_pitch(), 1.0);
+}
+
+TEST(Agreement, LengthsMustMatch) {
+    const Chorale a = grid({{"C5"}, {"G4"}, {"E4"}, {"C3"}});
+    const Chorale b = grid({{"C5", "D5"}, {"G4", "G4"}, {"E4", "D4"}, {"C3", "B2"}});
+    EXPECT_THROW(agreement(a, b), Error);
+}
+
+// ------------------------------------------------------------------ charts
+
+TEST(Report, ChartsAreWellFormedXml) {
+    eval::BarChart chart;
+    chart.title = "Rates <Bach & \"generated\">";
+    chart.value_label = "per 100 events";
+    chart.categories = {"parallel fifths",
+                        "Ç'est <long> & ümlaut naming a chorale with a very long title indeed"};
+    chart.series = {{"Bach", "#4477aa", {0.5, 12.25}}, {"generated", "#ee6677", {3, -1}}};
+    for (bool horizontal : {false, true}) {
+        chart.horizontal = horizontal;
+        const std::string svg = eval::bar_chart_svg(chart);
+        pugi::xml_document doc;
+        const auto parsed = doc.load_string(svg.c_str());
+        ASSERT_TRUE(parsed) << parsed.description() << "\n" << svg;
+        EXPECT_STREQ(doc.document_element().name(), "svg");
+        EXPECT_EQ(std::string(doc.document_element().child("title").text().get()), chart.title);
+    }
+    // No values at all still draws an axis.
+    chart.series = {{"Bach", "#4477aa", {0, 0}}};
+    pugi::xml_document doc;
+    EXPECT_TRUE(doc.load_string(eval::bar_chart_svg(chart).c_str()));
+}
+
+TEST(Report, WritesMarkdownAndCharts) {
+    const fs::path dir = fs::temp_directory_path() / ("deepbach-eval-report-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    const auto a = voice_leading_stats(grid({{"C5", "D5"}, {"F4", "G4"}, kRests2, kRests2}));
+    const auto b = voice_leading_stats(grid({{"C5", "D5"}, {"A4", "B4"}, kRests2, kRests2}));
+    eval::Report report;
+    report.title = "Test";
+    report.chorales = {"one.mxl", "two.mxl"};
+    report.sets = {{"Bach", {b, b}}, {"generated", {a, b}}};
+    report.agreements = {Agreement{}, Agreement{}};
+    const auto written = eval::write_report(dir, report);
+    EXPECT_EQ(written.size(), 4u);
+    for (const char* name : {"rates.svg", "per_chorale.svg", "agreement.svg"}) {
+        pugi::xml_document doc;
+        EXPECT_TRUE(doc.load_file((dir / name).c_str())) << name;
+    }
+    std::ifstream in(dir / "report.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find("ratio generated / Bach: **n/a"), std::string::npos) << text.str();
+    EXPECT_NE(text.str().find("| one.mxl |"), std::string::npos);
+    // Bach's none and the generated set's one: no ratio.
+    EXPECT_FALSE(eval::parallels_ratio(summarize({a, b}), summarize({b, b})).has_value());
+    EXPECT_DOUBLE_EQ(*eval::parallels_ratio(summarize({a, a}), summarize({a, b})), 2.0);
+    fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------- real chorales
+
+TEST(VoiceLeadingCorpus, BachHasFewParallels) {
+    if (!fs::is_directory(DEEPBACH_CORPUS_DIR)) GTEST_SKIP() << "no corpus at " << DEEPBACH_CORPUS_DIR;
+    for (const char* name : {"bwv10.7.mxl", "bwv26.6.mxl", "bwv69.6.xml"}) {
+        Chorale c;
+        try {
+            c = to_chorale(read_score(fs::path(DEEPBACH_CORPUS_DIR) / name));
+        } catch (const Error& e) {
+            // bwv69.6 has eight parts; to_chorale picks the four voices.
+            FAIL() << e.what();
+        }
+        const auto s = voice_leading_stats(c);
+        SCOPED_TRACE(name);
+        EXPECT_GT(s.events, 50);
+        EXPECT_GE(s.notes, s.events);
+        EXPECT_LE(s.parallels(), 3);
+        // Bach crosses inner voices now and then (bwv10.7: 12 events of 68).
+        EXPECT_LE(s.voice_crossings, s.events / 4);
+        EXPECT_LE(s.out_of_range, s.notes / 10);
+        // Bach against himself agrees everywhere.
+        EXPECT_DOUBLE_EQ(agreement(c, c).lower_pitch(), 1.0);
+    }
+}
