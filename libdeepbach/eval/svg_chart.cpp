@@ -1,5 +1,6 @@
 // Grouped bar charts written out by hand as SVG 1.1.
 #include "eval/svg_chart.hpp"
+#include "util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -8,6 +9,8 @@
 #include <cstddef>
 
 namespace deepbach::eval {
+
+using text::xml_escape;
 
 namespace {
 
@@ -200,37 +203,6 @@ std::string horizontal(const BarChart& chart) {
 }
 
 }  // namespace
-
-std::string xml_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char ch : text) {
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                // Control characters other than tab and newline are not allowed in XML 1.0.
-                if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n')
-                    out += ' ';
-                else
-                    out += ch;
-        }
-    }
-    return out;
-}
 
 std::string bar_chart_svg(const BarChart& chart) {
     return chart.horizontal ? horizontal(chart) : vertical(chart);

@@ -27,7 +27,4 @@ struct BarChart {
 /// The chart as a complete SVG document (UTF-8, XML-escaped text).
 std::string bar_chart_svg(const BarChart& chart);
 
-/// Escapes & < > " ' for XML text and attributes.
-std::string xml_escape(const std::string& text);
-
 }  // namespace deepbach::eval
