@@ -47,10 +47,14 @@ struct EvaluateArgs {
     std::string seed;  ///< empty: not given
     int limit = 0;     ///< 0: every chorale
     int iterations = 0;
+    double temperature = 1.0;
+    double voice_leading = 1.0;
+    int chains = 1;
     std::string out;
     std::string report;
     // Which options were given, for the checks of run_evaluate().
     bool given_iterations = false;
+    bool given_sampling = false;  ///< --temperature or --chains
 };
 
 // ------------------------------------------------------------------ inputs
@@ -385,6 +389,9 @@ int run_harmonize_eval(const EvaluateArgs& a) {
             so.model = model;
             so.seed = chorale_seed(seed, c.name);
             so.iterations = a.iterations;
+            so.temperature = a.temperature;
+            so.voice_leading = a.voice_leading;
+            so.chains = a.chains;
             so.threads = a.threads;
             HarmonizeResult r;
             try {
@@ -439,7 +446,10 @@ int run_harmonize_eval(const EvaluateArgs& a) {
                            {"model", fmt::format("{} ({} mode)", a.model, to_string(model->config.mode))},
                            {"split", split_text(a, split_seed)},
                            {"seed", std::to_string(seed)},
-                           {"iterations", iterations_text}};
+                           {"iterations", iterations_text},
+                           {"temperature", fmt::format("{:g}", a.temperature)},
+                           {"voice leading", fmt::format("{:g}", a.voice_leading)},
+                           {"chains", std::to_string(a.chains)}};
         if (a.limit > 0) report.settings.push_back({"limit", std::to_string(a.limit)});
         if (skipped) report.settings.push_back({"skipped", std::to_string(skipped)});
         for (const auto& r : results) report.chorales.push_back(r.name);
@@ -458,6 +468,9 @@ int run_harmonize_eval(const EvaluateArgs& a) {
         if (a.split != "all") out["split_seed"] = split_seed;
         out["seed"] = seed;
         out["iterations"] = a.iterations;
+        out["temperature"] = a.temperature;
+        out["voice_leading"] = a.voice_leading;
+        out["chains"] = a.chains;
         out["ranges"] = ranges_json(options);
         out["chorales"] = results.size();
         out["skipped"] = skipped;
@@ -480,8 +493,10 @@ int run_harmonize_eval(const EvaluateArgs& a) {
         std::cout << out.dump(2) << "\n";
         return 0;
     }
-    fmt::print("model:    {} ({} mode), seed {}, iterations {}\n", a.model, to_string(model->config.mode),
-               seed, iterations_text);
+    fmt::print(
+        "model:    {} ({} mode), seed {}, iterations {}, temperature {:g}, voice leading {:g}, chains {}\n",
+        a.model, to_string(model->config.mode), seed, iterations_text, a.temperature, a.voice_leading,
+        a.chains);
     fmt::print("chorales: {} ({} skipped), split {}\n", results.size(), skipped, split_text(a, split_seed));
     fmt::print("{:<18} {:>22} {:>22}\n", "", "per chorale", "per 100 events");
     fmt::print("{:<18} {:>10} {:>11} {:>10} {:>11}\n", "statistic", "Bach", "generated", "Bach", "generated");
@@ -524,6 +539,7 @@ int run_evaluate(const EvaluateArgs& a) {
     if (!a.harmonize) {
         if (!a.out.empty()) throw Error("--out goes with --harmonize");
         if (a.given_iterations) throw Error("--iterations goes with --harmonize");
+        if (a.given_sampling) throw Error("--temperature, --voice-leading and --chains go with --harmonize");
     }
     if (a.harmonize) return run_harmonize_eval(a);
     if (a.rules) return run_rules(a);
@@ -557,6 +573,17 @@ void add_evaluate_command(CLI::App& app, Action& action) {
     cmd->add_option("--iterations", a->iterations, "--harmonize: sampler iterations (0: automatic)")
         ->check(CLI::NonNegativeNumber)
         ->type_name("N");
+    cmd->add_option("--temperature", a->temperature,
+                    "--harmonize: sampling temperature reached by the annealing")
+        ->check(CLI::Range(0.01, 10.0))
+        ->capture_default_str();
+    cmd->add_option("--voice-leading", a->voice_leading,
+                    "--harmonize: strength of the sampler's voice-leading guide (0: the model alone)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    cmd->add_option("--chains", a->chains, "--harmonize: chains per chorale (the best is kept)")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     cmd->add_option("--out", a->out, "--harmonize: write each harmonization to OUTDIR/NAME.musicxml")
         ->type_name("OUTDIR");
     cmd->add_option("--report", a->report, "--rules, --harmonize: write DIR/report.md and SVG charts")
@@ -565,6 +592,8 @@ void add_evaluate_command(CLI::App& app, Action& action) {
     cmd->add_option("--threads", a->threads, "Threads (0: all cores)")->capture_default_str();
     cmd->callback([&action, a, cmd] {
         a->given_iterations = cmd->count("--iterations") > 0;
+        a->given_sampling =
+            cmd->count("--temperature") + cmd->count("--chains") + cmd->count("--voice-leading") > 0;
         action = [a] { return run_evaluate(*a); };
     });
 }

@@ -108,6 +108,11 @@ void add_sampler_options(CLI::App* cmd, SamplingArgs& a) {
     cmd->add_option("--temperature", a.temperature, "Temperature the annealing ends at (from 1.1)")
         ->type_name("T")
         ->capture_default_str();
+    cmd->add_option("--voice-leading", a.voice_leading,
+                    "Strength of the voice-leading guide against parallel fifths and octaves, crossings "
+                    "and wide spacing (0: the model alone, as DeepBach)")
+        ->type_name("S")
+        ->capture_default_str();
     cmd->add_option("--chains", a.chains, "Chains sampled together; the best is kept")
         ->type_name("N")
         ->capture_default_str();
@@ -284,6 +289,13 @@ SamplingOptions build_options(const SamplingArgs& a) {
         o.temperature = std::strtod(t.c_str(), &end);
         if (t.empty() || *end != '\0' || !std::isfinite(o.temperature) || o.temperature <= 0)
             bad("--temperature", a.temperature, "expected a positive number, e.g. 1 or 0.5");
+    }
+    {
+        const std::string s = trim(a.voice_leading);
+        char* end = nullptr;
+        o.voice_leading = std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0' || !std::isfinite(o.voice_leading) || o.voice_leading < 0)
+            bad("--voice-leading", a.voice_leading, "expected a number >= 0, e.g. 1 or 0");
     }
     o.schedule = lower(trim(a.schedule));
     if (o.schedule != "sweep" && o.schedule != "uniform")

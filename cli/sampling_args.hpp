@@ -32,6 +32,7 @@ struct SamplingArgs {
     std::string seed;  ///< empty: a random seed (printed)
     std::string iterations = "0";
     std::string temperature = "1";
+    std::string voice_leading = "1";
     std::string chains = "1";
     std::string positions = "0";
     std::string schedule = "sweep";

@@ -33,6 +33,13 @@ struct SamplingOptions {
     /// Temperature reached by the annealing (from 1.1, x0.9993 per 8 cells
     /// redrawn); lower is more conservative.
     double temperature = 1.0;
+    /// Strength of the voice-leading guide: each candidate note loses
+    /// `voice_leading` x 4 nats of log-probability per parallel fifth or
+    /// octave it would write, and x 1 per hidden fifth or octave in the outer
+    /// voices, per voice crossing and per spacing over an octave between upper
+    /// voices (the rules of deepbach/evaluation.hpp). A soft rule the model
+    /// can outweigh; 0 samples the model alone, as DeepBach does.
+    double voice_leading = 1.0;
     /// Chains sampled together; the result is the one the model likes best
     /// (highest pseudo-log-likelihood).
     int chains = 1;

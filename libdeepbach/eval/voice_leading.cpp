@@ -62,6 +62,49 @@ VoiceLeadingStats& VoiceLeadingStats::operator+=(const VoiceLeadingStats& o) {
     return *this;
 }
 
+void count_vertical(const ChordEvent& e, const VoiceLeadingOptions& options, VoiceLeadingStats& s,
+                    int voice) {
+    bool crossed = false, spaced = false;
+    for (int upper = 0; upper + 1 < kNumVoices; ++upper) {
+        const int lower = upper + 1;
+        if (voice >= 0 && voice != upper && voice != lower) continue;
+        if (!e.sounds(upper) || !e.sounds(lower)) continue;
+        const int gap = e.midi[static_cast<std::size_t>(upper)] - e.midi[static_cast<std::size_t>(lower)];
+        if (gap < 0) {
+            crossed = true;
+            ++s.crossings_by_pair[static_cast<std::size_t>(upper)];
+        }
+        if (lower <= kTenor && gap > options.max_spacing) {
+            spaced = true;
+            ++s.spacing_by_pair[static_cast<std::size_t>(upper)];
+        }
+    }
+    s.voice_crossings += crossed;
+    s.spacing += spaced;
+}
+
+void count_motion(const ChordEvent& a, const ChordEvent& b, int x, int y, const VoiceLeadingOptions& options,
+                  VoiceLeadingStats& s) {
+    if (!a.sounds(x) || !a.sounds(y) || !b.sounds(x) || !b.sounds(y)) return;
+    const auto xi = static_cast<std::size_t>(x), yi = static_cast<std::size_t>(y);
+    const int dx = b.midi[xi] - a.midi[xi];
+    const int dy = b.midi[yi] - a.midi[yi];
+    if (dx == 0 || dy == 0) return;
+    const int i1 = std::abs(a.midi[xi] - a.midi[yi]) % 12;
+    const int i2 = std::abs(b.midi[xi] - b.midi[yi]) % 12;
+    const bool same = sign(dx) == sign(dy);
+    if (i1 == i2 && (i2 == kFifth || i2 == kOctave)) {
+        const bool fifth = i2 == kFifth;
+        if (same)
+            ++(fifth ? s.parallel_fifths : s.parallel_octaves);
+        else
+            ++(fifth ? s.contrary_fifths : s.contrary_octaves);
+    } else if (same && x == kSoprano && y == kBass && (i2 == kFifth || i2 == kOctave) &&
+               std::abs(dx) > options.hidden_leap) {
+        ++(i2 == kFifth ? s.hidden_fifths : s.hidden_octaves);
+    }
+}
+
 VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeadingOptions& options) {
     if (chorale.tokens.size() !=
         static_cast<std::size_t>(kNumVoices) * static_cast<std::size_t>(chorale.num_ticks))
@@ -86,53 +129,10 @@ VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeading
     const std::vector<ChordEvent> events = chord_events(chorale);
     s.events = static_cast<std::int64_t>(events.size());
 
-    // Vertical rules, event by event.
-    for (const ChordEvent& e : events) {
-        bool crossed = false, spaced = false;
-        for (int upper = 0; upper + 1 < kNumVoices; ++upper) {
-            const int lower = upper + 1;
-            if (!e.sounds(upper) || !e.sounds(lower)) continue;
-            const int gap = e.midi[static_cast<std::size_t>(upper)] - e.midi[static_cast<std::size_t>(lower)];
-            if (gap < 0) {
-                crossed = true;
-                ++s.crossings_by_pair[static_cast<std::size_t>(upper)];
-            }
-            if (lower <= kTenor && gap > options.max_spacing) {
-                spaced = true;
-                ++s.spacing_by_pair[static_cast<std::size_t>(upper)];
-            }
-        }
-        s.voice_crossings += crossed;
-        s.spacing += spaced;
-    }
-
-    // Motion between consecutive events.
-    for (std::size_t k = 1; k < events.size(); ++k) {
-        const ChordEvent& a = events[k - 1];
-        const ChordEvent& b = events[k];
-        for (int x = 0; x < kNumVoices; ++x) {
-            for (int y = x + 1; y < kNumVoices; ++y) {
-                if (!a.sounds(x) || !a.sounds(y) || !b.sounds(x) || !b.sounds(y)) continue;
-                const auto xi = static_cast<std::size_t>(x), yi = static_cast<std::size_t>(y);
-                const int dx = b.midi[xi] - a.midi[xi];
-                const int dy = b.midi[yi] - a.midi[yi];
-                if (dx == 0 || dy == 0) continue;
-                const int i1 = std::abs(a.midi[xi] - a.midi[yi]) % 12;
-                const int i2 = std::abs(b.midi[xi] - b.midi[yi]) % 12;
-                const bool same = sign(dx) == sign(dy);
-                if (i1 == i2 && (i2 == kFifth || i2 == kOctave)) {
-                    const bool fifth = i2 == kFifth;
-                    if (same)
-                        ++(fifth ? s.parallel_fifths : s.parallel_octaves);
-                    else
-                        ++(fifth ? s.contrary_fifths : s.contrary_octaves);
-                } else if (same && x == kSoprano && y == kBass && (i2 == kFifth || i2 == kOctave) &&
-                           std::abs(dx) > options.hidden_leap) {
-                    ++(i2 == kFifth ? s.hidden_fifths : s.hidden_octaves);
-                }
-            }
-        }
-    }
+    for (const ChordEvent& e : events) count_vertical(e, options, s);
+    for (std::size_t k = 1; k < events.size(); ++k)
+        for (int x = 0; x < kNumVoices; ++x)
+            for (int y = x + 1; y < kNumVoices; ++y) count_motion(events[k - 1], events[k], x, y, options, s);
     return s;
 }
 

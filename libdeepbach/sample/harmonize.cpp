@@ -81,6 +81,7 @@ Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
     so.iterations = options.iterations;
     so.positions = options.positions;
     so.temperature = options.temperature;
+    so.voice_leading = options.voice_leading;
     so.chains = options.chains;
     so.schedule = schedule;
     so.progress = options.progress;

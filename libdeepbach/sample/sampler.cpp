@@ -1,4 +1,5 @@
 #include "sample/sampler.hpp"
+#include "sample/guide.hpp"
 
 #include "nn/encode.hpp"
 
@@ -163,6 +164,18 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     if (options.chains < 1) throw Error("chains must be at least 1");
     if (!(options.temperature > 0) || !std::isfinite(options.temperature))
         throw Error("the temperature must be a positive number");
+    if (!(options.voice_leading >= 0) || !std::isfinite(options.voice_leading))
+        throw Error("the voice-leading strength must be a number >= 0");
+    const VoiceLeadingGuide guide(model, problem.grid.num_ticks, options.voice_leading);
+    std::vector<float> guided;
+    // The row to draw cell (v, t) of chain c from: the model's logits, less
+    // the guide's penalties when it is on.
+    auto row_for = [&](const float* row, const Chain& ch, int v, int t, int V) -> const float* {
+        if (!guide.active()) return row;
+        guided.assign(row, row + V);
+        guide.apply(ch.enc.notes, v, t, problem.allowed_row(v, t), V, guided.data());
+        return guided.data();
+    };
     const ModelConfig& config = backend.config();
     const int iterations = resolve_iterations(problem, config, options);
     const int positions = resolve_positions(config, options);
@@ -223,8 +236,10 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
                 std::size_t r = 0;
                 for (std::size_t c = 0; c < chains.size(); ++c)
                     for (int t : picked[c]) {
-                        const int i = draw(rows.row(static_cast<Eigen::Index>(r++)).data(),
-                                           problem.allowed_row(v, t), V, temperature, chains[c].rng, weights);
+                        const float* row =
+                            row_for(rows.row(static_cast<Eigen::Index>(r++)).data(), chains[c], v, t, V);
+                        const int i =
+                            draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights);
                         notes_of(c)[static_cast<size_t>(t + kDatasetPadding)] = static_cast<std::int16_t>(i);
                     }
             } else {
@@ -234,8 +249,9 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
                 for (std::size_t c = 0; c < chains.size(); ++c) {
                     rows = full[c];
                     for (int t : picked[c]) {
-                        const int i = draw(rows.row(t).data(), problem.allowed_row(v, t), V, temperature,
-                                           chains[c].rng, weights);
+                        const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
+                        const int i =
+                            draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights);
                         notes_of(c)[static_cast<size_t>(t + kDatasetPadding)] = static_cast<std::int16_t>(i);
                     }
                 }

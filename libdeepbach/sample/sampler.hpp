@@ -33,6 +33,8 @@ struct SamplerOptions {
     double annealing = 0.9993;
     int chains = 1;
     Schedule schedule = Schedule::sweep;
+    /// Strength of the voice-leading guide (see guide.hpp); 0: the model alone.
+    double voice_leading = 0;
     /// (iterations done, iterations) ; may cancel (Cancelled is thrown).
     ProgressFn progress;
 };

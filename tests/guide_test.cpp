@@ -1,0 +1,139 @@
+// The sampler's voice-leading guide: the rules it counts for each candidate
+// of a cell (the evaluation's rules, restricted to what the candidate
+// changes), and that sampling with it writes fewer parallels.
+#include "sample/guide.hpp"
+#include "nn/encode.hpp"
+
+#include <deepbach/deepbach.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+using namespace deepbach;
+
+namespace {
+
+const Corpus& corpus() {
+    static const Corpus c = load_corpus(DEEPBACH_CORPUS_DIR);
+    return c;
+}
+
+std::shared_ptr<const Model> small_model() {
+    static std::shared_ptr<const Model> m;
+    if (!m) {
+        ModelConfig c;
+        c.mode = ContextMode::full;
+        c.note_embedding = 8;
+        c.meta_embedding = 4;
+        c.lstm_hidden = 16;
+        c.mlp_hidden = 16;
+        c.lstm_layers = 1;
+        m = std::make_shared<const Model>(
+            Model::initialize(c, build_vocabularies(corpus()), corpus().ranges(), 5));
+    }
+    return m;
+}
+
+// Two chords of a quarter each: tick 0 and tick 4; "__" holds. Cells left
+// empty hold what came before.
+Chorale two_chords(const std::array<const char*, kNumVoices>& first,
+                   const std::array<const char*, kNumVoices>& second) {
+    Chorale c = Chorale::empty(8);
+    for (int v = 0; v < kNumVoices; ++v) {
+        c.at(v, 0) = token::parse(first[static_cast<size_t>(v)]);
+        c.at(v, 4) = token::parse(second[static_cast<size_t>(v)]);
+    }
+    return c;
+}
+
+// The guide's counts for `candidate` (a token name) at (v, t) of `grid`.
+VoiceLeadingStats judge(const Chorale& grid, int v, int t, const char* candidate) {
+    const Model& m = *small_model();
+    const sample::VoiceLeadingGuide guide(m, grid.num_ticks, 1.0);
+    const nn::EncodedChorale enc = nn::encode_chorale(grid, m.vocabularies);
+    const int index = m.vocabularies[static_cast<size_t>(v)].index(token::parse(candidate));
+    EXPECT_GE(index, 0) << candidate;
+    return guide.counts(enc.notes, v, t, index);
+}
+
+TEST(VoiceLeadingGuide, ParallelOctavesAndFifthsOfABassCandidate) {
+    // C5 G4 E4 C3, then B4 (alto holds) D4 and the bass to choose.
+    const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "__", "D4", "C3"});
+    const auto b2 = judge(g, kBass, 4, "B2");  // octave C5/C3 to octave B4/B2, both down
+    EXPECT_EQ(b2.parallel_octaves, 1);
+    EXPECT_EQ(b2.parallels(), 1);
+    EXPECT_EQ(judge(g, kBass, 4, "G2").parallels(), 0);
+    EXPECT_EQ(judge(g, kBass, 4, "D3").parallels(), 0);  // tenor E4->D4 against bass up: contrary motion
+    EXPECT_EQ(judge(g, kBass, 4, "__").parallels(), 0);  // the bass holds C3: no motion
+    EXPECT_EQ(judge(g, kBass, 4, "rest").parallels(), 0);
+    // A fifth between alto and bass kept in similar motion: G4/C3 to A4/D3.
+    const Chorale h = two_chords({"C5", "G4", "E4", "C3"}, {"C5", "A4", "__", "C3"});
+    const auto d3 = judge(h, kBass, 4, "D3");
+    EXPECT_EQ(d3.parallel_fifths, 1);
+    EXPECT_EQ(d3.parallel_octaves, 0);
+}
+
+TEST(VoiceLeadingGuide, HiddenOctaveOnlyWhenTheSopranoLeaps) {
+    // Soprano leaps G4 -> C5, bass E2 -> C3: from a tenth into an octave in similar motion.
+    const Chorale leap = two_chords({"G4", "C4", "G3", "E2"}, {"C5", "E4", "G3", "C3"});
+    EXPECT_EQ(judge(leap, kBass, 4, "C3").hidden_octaves, 1);
+    EXPECT_EQ(judge(leap, kBass, 4, "E3").hidden_octaves, 0);
+    // By step (B4 -> C5) it is not hidden.
+    const Chorale step = two_chords({"B4", "D4", "G3", "G2"}, {"C5", "E4", "G3", "C3"});
+    EXPECT_EQ(judge(step, kBass, 4, "C3").hidden_octaves, 0);
+}
+
+TEST(VoiceLeadingGuide, CrossingAndSpacingOfAnAltoCandidate) {
+    const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "G4", "G3", "G2"});
+    EXPECT_EQ(judge(g, kAlto, 4, "C5").voice_crossings, 1);  // above the soprano's B4
+    EXPECT_EQ(judge(g, kAlto, 4, "G4").voice_crossings, 0);
+    EXPECT_EQ(judge(g, kAlto, 4, "G4").spacing, 0);
+    EXPECT_EQ(judge(g, kAlto, 4, "A3").spacing, 1);  // B4 over A3: more than an octave
+    EXPECT_EQ(judge(g, kAlto, 4, "A3").voice_crossings, 0);
+}
+
+TEST(VoiceLeadingGuide, AHoldCountsOverTheWholeNote) {
+    // The soprano moves down to A4: a hold candidate at 4 keeps the alto's
+    // C5 sounding above it.
+    const Chorale g = two_chords({"D5", "C5", "E4", "F3"}, {"A4", "C5", "__", "__"});
+    EXPECT_EQ(judge(g, kAlto, 4, "__").voice_crossings, 1);
+    EXPECT_EQ(judge(g, kAlto, 4, "F4").voice_crossings, 0);
+}
+
+// Sampling with the guide on writes fewer parallel fifths and octaves than
+// the model alone (an untrained model, so the guide is all that differs).
+TEST(VoiceLeadingGuide, SamplingWithTheGuideWritesFewerParallels) {
+    const Chorale chorale =
+        first_bars(to_chorale(read_score(std::string(DEEPBACH_CORPUS_DIR) + "/bwv10.7.mxl")), 8);
+    std::int64_t parallels[2] = {0, 0};
+    std::int64_t crossings[2] = {0, 0};
+    for (int guided = 0; guided < 2; ++guided) {
+        for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+            SamplingOptions o;
+            o.model = small_model();
+            o.seed = seed;
+            o.iterations = 40;
+            o.voice_leading = guided ? 5.0 : 0.0;
+            const Harmonization h = harmonize(to_score(chorale), {}, o);
+            const VoiceLeadingStats s = voice_leading_stats(h.chorale);
+            parallels[guided] += s.parallels();
+            crossings[guided] += s.voice_crossings;
+        }
+    }
+    EXPECT_GT(parallels[0], 0);
+    EXPECT_LT(parallels[1] * 4, parallels[0]) << parallels[1] << " against " << parallels[0];
+    EXPECT_LT(crossings[1], crossings[0]);
+}
+
+TEST(VoiceLeadingGuide, StrengthMustBeANumberAtLeastZero) {
+    const Chorale chorale =
+        first_bars(to_chorale(read_score(std::string(DEEPBACH_CORPUS_DIR) + "/bwv10.7.mxl")), 2);
+    SamplingOptions o;
+    o.model = small_model();
+    o.iterations = 1;
+    o.voice_leading = -1;
+    EXPECT_THROW(harmonize(to_score(chorale), {}, o), Error);
+}
+
+}  // namespace
