@@ -18,6 +18,13 @@ The chorale grid is a numpy array (4 voices x ticks, 4 ticks per quarter)::
 Every library error is deepbach.Error (an Exception) with the C++ message,
 naming the file, bar and voice. Long calls (sampling, evaluate, train,
 load_corpus) release the GIL, and Ctrl-C interrupts them (KeyboardInterrupt).
+
+Voice-leading statistics (parallel fifths and octaves, crossings, ...) of a
+grid, and its agreement with Bach's, as `deepbach evaluate --rules` counts::
+
+    stats = deepbach.voice_leading_stats(result.chorale)
+    stats.parallels, stats.voice_crossings, stats.to_dict()
+
 See docs/python.md for the whole API.
 """
 
@@ -52,7 +59,9 @@ from ._core import (
     TOKEN_COUNT,
     TOKEN_NAMES,
     VOICES,
+    Agreement,
     Cancelled,
+    ChordEvent,
     Chorale,
     ChoraleMetadata,
     Constraints,
@@ -72,9 +81,14 @@ from ._core import (
     Score,
     TimeSignature,
     TrainingRecord,
+    VoiceLeadingOptions,
+    VoiceLeadingStats,
+    VoiceLeadingSummary,
     VoiceMetrics,
     VoiceRange,
     Vocabulary,
+    agreement,
+    chord_events,
     cuda_available,
     default_model_path,
     evaluate,
@@ -82,11 +96,14 @@ from ._core import (
     load_corpus,
     parse_voice,
     read_score,
+    rule_counts,
+    summarize,
     token_from_pitch,
     token_name,
     token_parse,
     token_to_pitch,
     train,
+    voice_leading_stats,
     voice_name,
     write_midi,
     write_musicxml,
@@ -135,6 +152,7 @@ def _options(
     seed: Optional[int],
     iterations: Optional[int],
     temperature: float,
+    voice_leading: float,
     chains: int,
     positions: Optional[int],
     schedule: str,
@@ -149,6 +167,7 @@ def _options(
         "seed": seed,
         "iterations": iterations,
         "temperature": temperature,
+        "voice_leading": voice_leading,
         "chains": chains,
         "positions": positions,
         "schedule": schedule,
@@ -173,10 +192,14 @@ _SAMPLING_DOC = """
       scaled with the length and positions.
     - temperature: where the annealing ends (it starts at 1.1); lower is more
       conservative.
+    - voice_leading: strength of the voice-leading guide (1.0): candidate
+      notes lose 4 nats per parallel fifth or octave they would write and 1
+      per hidden fifth or octave in the outer voices, crossing or spacing
+      over an octave; 0 samples the model alone, as DeepBach does.
     - chains: chains sampled together; the best (highest pseudo-log-likelihood)
       is returned; keep_all_chains=True keeps every chain in result.chains.
     - positions: cells redrawn per voice and iteration; None: 8 in window
-      mode, 16 in full mode.
+      mode, 32 in full mode.
     - schedule: 'sweep' (each free cell once before any twice) or 'uniform'
       (DeepBach's).
     - backend: 'eigen' (CPU, always there) or 'torch' (LibTorch builds);
@@ -201,6 +224,7 @@ def harmonize(
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = 1.0,
+    voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
     schedule: str = "sweep",
@@ -213,8 +237,8 @@ def harmonize(
     return _core._harmonize(
         melody,
         constraints,
-        _options(model, seed, iterations, temperature, chains, positions, schedule, backend, device, threads,
-                 keep_all_chains, progress),
+        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+                 threads, keep_all_chains, progress),
     )
 
 
@@ -239,6 +263,7 @@ def generate(
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = 1.0,
+    voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
     schedule: str = "sweep",
@@ -254,8 +279,8 @@ def generate(
         time,
         key,
         mode,
-        _options(model, seed, iterations, temperature, chains, positions, schedule, backend, device, threads,
-                 keep_all_chains, progress),
+        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+                 threads, keep_all_chains, progress),
     )
 
 
@@ -279,6 +304,7 @@ def reharmonize(
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = 1.0,
+    voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
     schedule: str = "sweep",
@@ -293,8 +319,8 @@ def reharmonize(
         constraints,
         bars,
         voices,
-        _options(model, seed, iterations, temperature, chains, positions, schedule, backend, device, threads,
-                 keep_all_chains, progress),
+        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+                 threads, keep_all_chains, progress),
     )
 
 
@@ -318,6 +344,7 @@ def sample_grid(
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = 1.0,
+    voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
     schedule: str = "sweep",
@@ -331,8 +358,8 @@ def sample_grid(
         base,
         constraints,
         melody,
-        _options(model, seed, iterations, temperature, chains, positions, schedule, backend, device, threads,
-                 keep_all_chains, progress),
+        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+                 threads, keep_all_chains, progress),
     )
 
 
@@ -360,7 +387,9 @@ __all__ = [
     "TOKEN_COUNT",
     "TOKEN_NAMES",
     "VOICES",
+    "Agreement",
     "Cancelled",
+    "ChordEvent",
     "Chorale",
     "ChoraleMetadata",
     "Constraints",
@@ -380,10 +409,15 @@ __all__ = [
     "Score",
     "TimeSignature",
     "TrainingRecord",
+    "VoiceLeadingOptions",
+    "VoiceLeadingStats",
+    "VoiceLeadingSummary",
     "VoiceMetrics",
     "VoiceRange",
     "Vocabulary",
     "__version__",
+    "agreement",
+    "chord_events",
     "cuda_available",
     "decode",
     "default_model_path",
@@ -396,12 +430,15 @@ __all__ = [
     "parse_voice",
     "read_score",
     "reharmonize",
+    "rule_counts",
     "sample_grid",
+    "summarize",
     "token_from_pitch",
     "token_name",
     "token_parse",
     "token_to_pitch",
     "train",
+    "voice_leading_stats",
     "voice_name",
     "write_midi",
     "write_musicxml",

@@ -142,5 +142,6 @@ void bind_chorale(py::module_& m);
 void bind_model(py::module_& m);
 void bind_constraints(py::module_& m);
 void bind_sampling(py::module_& m);
+void bind_evaluation(py::module_& m);
 
 }  // namespace deepbach::py_bindings

@@ -37,4 +37,5 @@ PYBIND11_MODULE(_core, m) {
     bind_model(m);
     bind_constraints(m);
     bind_sampling(m);
+    bind_evaluation(m);
 }

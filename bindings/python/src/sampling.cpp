@@ -106,6 +106,12 @@ SamplingOptions options_of(const py::dict& d, py::object& progress) {
             throw Error("temperature=" + repr_of(temperature) +
                         ": expected a positive number, e.g. 1 or 0.5");
     }
+    const py::object voice_leading = get("voice_leading");
+    if (!voice_leading.is_none()) {
+        o.voice_leading = voice_leading.cast<double>();
+        if (!std::isfinite(o.voice_leading) || o.voice_leading < 0)
+            throw Error("voice_leading=" + repr_of(voice_leading) + ": expected a number >= 0, e.g. 1 or 0");
+    }
     if (const py::object s = get("schedule"); !s.is_none()) o.schedule = lower(s.cast<std::string>());
     if (o.schedule != "sweep" && o.schedule != "uniform")
         throw Error("schedule='" + o.schedule + "': expected 'sweep' or 'uniform'");

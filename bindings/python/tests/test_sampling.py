@@ -316,3 +316,12 @@ def test_fixed_cells_and_the_piano_roll(model, four_bars, fast, tmp_path):
     assert 'class="note"' in plain.read_text() and "Plain" in plain.read_text()
     with pytest.raises(deepbach.Error, match="voices x ticks"):
         deepbach.write_piano_roll(result.chorale, plain, fixed=fixed[:, 1:])
+
+
+def test_voice_leading_guide(model, melody, fast):
+    plain = deepbach.harmonize(melody, model=model, voice_leading=0, **fast)
+    guided = deepbach.harmonize(melody, model=model, voice_leading=5, **fast)
+    assert not np.array_equal(plain.chorale.tokens, guided.chorale.tokens)
+    np.testing.assert_array_equal(plain.chorale.tokens[0], guided.chorale.tokens[0])
+    with pytest.raises(deepbach.Error, match="voice_leading"):
+        deepbach.harmonize(melody, model=model, voice_leading=-1, **fast)
