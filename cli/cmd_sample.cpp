@@ -8,6 +8,8 @@
 #include <deepbach/error.hpp>
 #include <deepbach/io.hpp>
 
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -190,6 +192,7 @@ struct BenchArgs {
     std::string iterations = "30";
     std::string backend = "eigen";
     std::string device = "cpu";
+    std::string voice_leading = "0";
     bool json = false;
 };
 
@@ -204,6 +207,13 @@ int run_bench_sample(const BenchArgs& b) {
     o.iterations = parse_count("--iterations", b.iterations, 1);
     o.backend = b.backend;
     o.device = b.device;
+    {
+        char* end = nullptr;
+        o.voice_leading = std::strtod(b.voice_leading.c_str(), &end);
+        if (b.voice_leading.empty() || *end != '\0' || !(o.voice_leading >= 0) ||
+            !std::isfinite(o.voice_leading))
+            throw Error("--voice-leading " + b.voice_leading + ": expected a number >= 0");
+    }
     const sample::SampleBenchResult r = sample::bench_sample(o);
     std::cout << (b.json ? r.json() + "\n" : r.text());
     return 0;
@@ -223,6 +233,10 @@ void add_bench_sample(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_option("--device", b->device, "torch backend: cpu, cuda or auto")
         ->type_name("cpu|cuda|auto")
+        ->capture_default_str();
+    cmd->add_option("--voice-leading", b->voice_leading,
+                    "Strength of the voice-leading guide (0: the sampler alone; harmonize uses 1)")
+        ->type_name("S")
         ->capture_default_str();
     cmd->add_flag("--json", b->json, "Print one JSON object on one line");
     cmd->callback([&action, b] { action = [b] { return run_bench_sample(*b); }; });

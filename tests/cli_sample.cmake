@@ -180,7 +180,12 @@ add_test(NAME cli.bench_sample_window_json
 add_test(NAME cli.bench_sample_full_json
   COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;bench\;sample\;--mode\;full\;--iterations\;2\;--json
           -DKEY=ms_per_pass -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
-set_tests_properties(cli.bench_sample_window_json cli.bench_sample_full_json PROPERTIES TIMEOUT 300)
+# With the voice-leading guide on: the JSON says its strength.
+add_test(NAME cli.bench_sample_guided_json
+  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;bench\;sample\;--mode\;full\;--iterations\;2\;--voice-leading\;1\;--json
+          -DKEY=voice_leading -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
+set_tests_properties(cli.bench_sample_window_json cli.bench_sample_full_json cli.bench_sample_guided_json
+  PROPERTIES TIMEOUT 300)
 
 # The LibTorch backend gives a valid harmonization too (LibTorch builds only).
 if(TARGET deepbach_torch)

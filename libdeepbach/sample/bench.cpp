@@ -58,6 +58,7 @@ SampleBenchResult bench_sample(const SampleBenchOptions& options) {
                          ? options.threads
                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     result.iterations = options.iterations;
+    result.voice_leading = options.voice_leading;
 
     // Milliseconds per iteration after the first (the progress callback
     // marks the end of each one).
@@ -67,6 +68,7 @@ SampleBenchResult bench_sample(const SampleBenchOptions& options) {
         so.seed = 1;
         so.iterations = options.iterations + 1;
         so.positions = positions;
+        so.voice_leading = options.voice_leading;
         Clock::time_point first, last;
         so.progress = [&](std::size_t done, std::size_t, std::string_view) {
             (done == 1 ? first : last) = Clock::now();
@@ -87,9 +89,9 @@ SampleBenchResult bench_sample(const SampleBenchOptions& options) {
 
 std::string SampleBenchResult::text() const {
     std::string out = fmt::format(
-        "{} mode, {}, {} thread(s): {:.2f} ms per iteration (4 voices x {} positions, "
+        "{} mode, {}, {} thread(s), voice leading {:g}: {:.2f} ms per iteration (4 voices x {} positions, "
         "one chain of 64 ticks)\n",
-        to_string(mode), backend, threads, ms_per_iteration, positions);
+        to_string(mode), backend, threads, voice_leading, ms_per_iteration, positions);
     if (mode == ContextMode::full)
         out +=
             fmt::format("{:.2f} ms per full pass (4 voices x {} positions)\n", ms_per_pass, pass_positions);
@@ -101,6 +103,7 @@ std::string SampleBenchResult::json() const {
                                {"mode", to_string(mode)},
                                {"backend", backend},
                                {"threads", threads},
+                               {"voice_leading", voice_leading},
                                {"iterations", iterations},
                                {"positions", positions},
                                {"ms_per_iteration", ms_per_iteration}};

@@ -14,6 +14,8 @@ struct SampleBenchOptions {
     int iterations = 30;  ///< timed iterations (one more runs first, untimed)
     std::string backend = "eigen";
     std::string device = "cpu";
+    /// Strength of the voice-leading guide (0: the sampler alone).
+    double voice_leading = 0;
 };
 
 struct SampleBenchResult {
@@ -29,11 +31,12 @@ struct SampleBenchResult {
     /// full pass of each of the four voices); 0 in window mode.
     int pass_positions = 0;
     double ms_per_pass = 0;
+    double voice_leading = 0;
 
     /// Human-readable lines (one per figure, each ending in a newline).
     std::string text() const;
     /// One JSON object on one line (no newline): benchmark ("sample"), mode,
-    /// backend, threads, iterations, positions, ms_per_iteration, and in full
+    /// backend, threads, voice_leading, iterations, positions, ms_per_iteration, and in full
     /// mode pass_positions and ms_per_pass.
     std::string json() const;
 };
