@@ -6,7 +6,7 @@
 //
 //   MELODY        a one-part MusicXML file (or a chorale: its soprano is taken);
 //                 default: examples/melodies/old-hundredth.musicxml
-//   -o            where to write the MusicXML; the MIDI goes next to it as .mid
+//   -o            where to write the MusicXML; the MIDI and the piano roll (SVG) go next to it
 //                 (default: harmonized.musicxml in the current folder)
 //   --model       a model file (default: the shipped model, see default_model_path())
 //   --seed        the random seed; the same seed gives the same chorale (default 1)
@@ -116,7 +116,13 @@ int main(int argc, char** argv) {
         midi_options.tempo_bpm = 72;        // a chorale tempo
         midi_options.fermata_holds = true;  // hold the fermatas, as a choir would
         deepbach::write_midi(chorale, midi, midi_options);
-        std::printf("wrote %s and %s\n", out.string().c_str(), midi.string().c_str());
+        // And a piano roll to look at in a browser: h.fixed says which cells
+        // were given (the melody) and which the model wrote.
+        std::filesystem::path svg = out;
+        svg.replace_extension(".svg");
+        deepbach::write_piano_roll_svg(h.chorale, svg, &h.fixed);
+        std::printf("wrote %s, %s and %s\n", out.string().c_str(), midi.string().c_str(),
+                    svg.string().c_str());
     } catch (const deepbach::Error& e) {
         // Every problem the library reports (a bad file, a missing model, a
         // constraint that cannot hold) is a deepbach::Error with a one-line message.

@@ -17,9 +17,9 @@ find_program(DEEPBACH_XMLLINT xmllint)
 # in order, each must exit 0 (tests/cli/check_sample.cmake); the first word of a step is a
 # target (an example, check_grid, deepbach_cli).
 function(example_test name)
-  cmake_parse_arguments(T "" "" "STEP1;STEP2;STEP3;STEP4;EXIST;SCHEMA" ${ARGN})
+  cmake_parse_arguments(T "" "" "STEP1;STEP2;STEP3;STEP4;STEP5;EXIST;SCHEMA" ${ARGN})
   set(args -DXMLLINT=${DEEPBACH_XMLLINT} -DSCHEMA_DIR=${DEEPBACH_MUSICXML_SCHEMA_DIR})
-  foreach(key STEP1 STEP2 STEP3 STEP4 EXIST SCHEMA)
+  foreach(key STEP1 STEP2 STEP3 STEP4 STEP5 EXIST SCHEMA)
     if(DEFINED T_${key})
       set(value "${T_${key}}")
       if(key MATCHES "^STEP")
@@ -46,7 +46,7 @@ foreach(melody ${EXAMPLE_MELODIES})
   set_tests_properties(examples.melody_info_${stem} PROPERTIES PASS_REGULAR_EXPRESSION "parts: +1 \\(Soprano\\).*fermatas: +[1-9]")
 endforeach()
 
-# harmonize_melody: MusicXML and MIDI written, the soprano is the melody's;
+# harmonize_melody: MusicXML, MIDI and the piano roll written, the soprano is the melody's;
 # without a melody argument it reads old-hundredth.musicxml from the source tree.
 example_test(harmonize_melody
   STEP1 harmonize_melody ${MELODIES}/tallis-canon.musicxml -o ${EXAMPLES_TMP}/tallis.musicxml --seed 3
@@ -54,7 +54,8 @@ example_test(harmonize_melody
   STEP2 check_grid soprano ${MELODIES}/tallis-canon.musicxml ${EXAMPLES_TMP}/tallis.musicxml
   STEP3 harmonize_melody -o ${EXAMPLES_TMP}/default.musicxml ${EXAMPLE_FEW}
   STEP4 check_grid soprano ${MELODIES}/old-hundredth.musicxml ${EXAMPLES_TMP}/default.musicxml
-  EXIST ${EXAMPLES_TMP}/tallis.mid ${EXAMPLES_TMP}/default.mid
+  STEP5 check_grid svg ${EXAMPLES_TMP}/tallis.svg ${EXAMPLES_TMP}/tallis.musicxml S
+  EXIST ${EXAMPLES_TMP}/tallis.mid ${EXAMPLES_TMP}/default.mid ${EXAMPLES_TMP}/default.svg
   SCHEMA ${EXAMPLES_TMP}/tallis.musicxml ${EXAMPLES_TMP}/default.musicxml)
 
 # cadences: the example checks its cadences itself (exit 1 when one does not
