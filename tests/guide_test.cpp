@@ -3,6 +3,7 @@
 // changes), and that sampling with it writes fewer parallels.
 #include "sample/guide.hpp"
 #include "nn/encode.hpp"
+#include "small_model.hpp"
 
 #include <deepbach/deepbach.hpp>
 
@@ -14,25 +15,8 @@ using namespace deepbach;
 
 namespace {
 
-const Corpus& corpus() {
-    static const Corpus c = load_corpus(DEEPBACH_CORPUS_DIR);
-    return c;
-}
-
 std::shared_ptr<const Model> small_model() {
-    static std::shared_ptr<const Model> m;
-    if (!m) {
-        ModelConfig c;
-        c.mode = ContextMode::full;
-        c.note_embedding = 8;
-        c.meta_embedding = 4;
-        c.lstm_hidden = 16;
-        c.mlp_hidden = 16;
-        c.lstm_layers = 1;
-        m = std::make_shared<const Model>(
-            Model::initialize(c, build_vocabularies(corpus()), corpus().ranges(), 5));
-    }
-    return m;
+    return test_support::small_model(ContextMode::full, 5);
 }
 
 // Two chords of a quarter each: tick 0 and tick 4; "__" holds. Cells left

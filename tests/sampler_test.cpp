@@ -4,6 +4,7 @@
 // constraints fail before any sampling.
 #include "sample/sampler.hpp"
 #include "sample/problem.hpp"
+#include "small_model.hpp"
 
 #include <deepbach/deepbach.hpp>
 
@@ -20,25 +21,11 @@ using namespace deepbach;
 namespace {
 
 const Corpus& corpus() {
-    static const Corpus c = load_corpus(DEEPBACH_CORPUS_DIR);
-    return c;
+    return test_support::bach_corpus();
 }
 
 std::shared_ptr<const Model> small_model(ContextMode mode) {
-    static std::map<ContextMode, std::shared_ptr<const Model>> cache;
-    auto& m = cache[mode];
-    if (!m) {
-        ModelConfig c;
-        c.mode = mode;
-        c.note_embedding = 8;
-        c.meta_embedding = 4;
-        c.lstm_hidden = 16;
-        c.mlp_hidden = 16;
-        c.lstm_layers = 1;
-        m = std::make_shared<const Model>(
-            Model::initialize(c, build_vocabularies(corpus()), corpus().ranges(), 11));
-    }
-    return m;
+    return test_support::small_model(mode, 11);
 }
 
 SamplingOptions options(ContextMode mode, std::uint64_t seed = 1, int iterations = 6) {
