@@ -207,3 +207,23 @@ add_test(NAME cli.error_message_default_model_missing
           -DEXPECT=no-such-model.safetensors -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_error.cmake)
 set_tests_properties(cli.error_message_default_model_missing PROPERTIES
   ENVIRONMENT "DEEPBACH_MODEL=${SAMPLE_TMP}/no-such-model.safetensors")
+
+# The README's first command: Old Hundredth harmonized with the shipped model
+# (no --model, no $DEEPBACH_MODEL), MusicXML that validates, the melody kept,
+# MIDI and the piano roll written.
+if(EXISTS ${PROJECT_SOURCE_DIR}/models/deepbach.safetensors)
+  set(OLD_HUNDREDTH ${PROJECT_SOURCE_DIR}/examples/melodies/old-hundredth.musicxml)
+  set(step1 ${DEEPBACH_EXE} harmonize ${OLD_HUNDREDTH} -o ${SAMPLE_TMP}/old-hundredth.musicxml
+      --midi ${SAMPLE_TMP}/old-hundredth.mid --svg ${SAMPLE_TMP}/old-hundredth.svg --seed 1)
+  set(step2 ${CHECK_GRID} soprano ${OLD_HUNDREDTH} ${SAMPLE_TMP}/old-hundredth.musicxml)
+  set(step3 ${CHECK_GRID} svg ${SAMPLE_TMP}/old-hundredth.svg ${SAMPLE_TMP}/old-hundredth.musicxml S)
+  set(readme_args -DXMLLINT=${DEEPBACH_XMLLINT} -DSCHEMA_DIR=${DEEPBACH_MUSICXML_SCHEMA_DIR}
+      -DEXIST=${SAMPLE_TMP}/old-hundredth.mid -DSCHEMA=${SAMPLE_TMP}/old-hundredth.musicxml)
+  foreach(i 1 2 3)
+    string(REPLACE ";" "\\;" value "${step${i}}")
+    list(APPEND readme_args "-DSTEP${i}=${value}")
+  endforeach()
+  add_test(NAME cli.readme_harmonize_shipped_model
+    COMMAND ${CMAKE_COMMAND} ${readme_args} -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_sample.cmake)
+  set_tests_properties(cli.readme_harmonize_shipped_model PROPERTIES ENVIRONMENT "DEEPBACH_MODEL=" TIMEOUT 300)
+endif()

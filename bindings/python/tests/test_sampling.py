@@ -194,16 +194,13 @@ def test_option_errors(model, melody):
         deepbach.harmonize("melody.txt", model=model)
 
 
-def test_no_model_says_where_it_looked(melody, monkeypatch):
-    monkeypatch.setenv("DEEPBACH_MODEL", "")
-    try:
-        deepbach.default_model_path()
-    except deepbach.Error:
-        pass
-    else:
-        pytest.skip("a shipped model is installed")
-    with pytest.raises(deepbach.Error, match="shipped model"):
-        deepbach.harmonize(melody)
+def test_the_shipped_model_is_the_default(melody, monkeypatch):
+    monkeypatch.delenv("DEEPBACH_MODEL", raising=False)
+    path = deepbach.default_model_path()
+    assert str(path).endswith("deepbach.safetensors")
+    result = deepbach.harmonize(melody, iterations=3)
+    assert result.chorale.num_ticks == melody.melody_chorale().num_ticks
+    assert deepbach.Model.default().mode == "full"
 
 
 def test_progress_is_called(model, melody):
