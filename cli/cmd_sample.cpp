@@ -8,8 +8,6 @@
 #include <deepbach/error.hpp>
 #include <deepbach/io.hpp>
 
-#include <cmath>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -207,13 +205,7 @@ int run_bench_sample(const BenchArgs& b) {
     o.iterations = parse_count("--iterations", b.iterations, 1);
     o.backend = b.backend;
     o.device = b.device;
-    {
-        char* end = nullptr;
-        o.voice_leading = std::strtod(b.voice_leading.c_str(), &end);
-        if (b.voice_leading.empty() || *end != '\0' || !(o.voice_leading >= 0) ||
-            !std::isfinite(o.voice_leading))
-            throw Error("--voice-leading " + b.voice_leading + ": expected a number >= 0");
-    }
+    o.voice_leading = parse_real("--voice-leading", b.voice_leading, false, "1 or 0");
     const sample::SampleBenchResult r = sample::bench_sample(o);
     std::cout << (b.json ? r.json() + "\n" : r.text());
     return 0;

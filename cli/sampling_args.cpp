@@ -170,6 +170,18 @@ int parse_count(const std::string& option, const std::string& text, int min) {
     return static_cast<int>(n);
 }
 
+double parse_real(const std::string& option, const std::string& text, bool positive,
+                  const std::string& example) {
+    const std::string t = trim(text);
+    char* end = nullptr;
+    const double x = std::strtod(t.c_str(), &end);
+    if (t.empty() || *end != '\0' || !std::isfinite(x) || (positive ? x <= 0 : x < 0))
+        bad(option, text,
+            std::string(positive ? "expected a positive number" : "expected a number >= 0") + ", e.g. " +
+                example);
+    return x;
+}
+
 TickRange parse_bars(const Chorale& grid, const std::string& text) {
     const std::string t = trim(text);
     const auto dash = t.find('-', 1);
@@ -283,20 +295,8 @@ SamplingOptions build_options(const SamplingArgs& a) {
     if (o.chains > 4096) bad("--chains", a.chains, "at most 4096 chains");
     o.threads = parse_count("--threads", a.threads, 0);
     if (o.threads > 1024) bad("--threads", a.threads, "at most 1024 threads");
-    {
-        const std::string t = trim(a.temperature);
-        char* end = nullptr;
-        o.temperature = std::strtod(t.c_str(), &end);
-        if (t.empty() || *end != '\0' || !std::isfinite(o.temperature) || o.temperature <= 0)
-            bad("--temperature", a.temperature, "expected a positive number, e.g. 1 or 0.5");
-    }
-    {
-        const std::string s = trim(a.voice_leading);
-        char* end = nullptr;
-        o.voice_leading = std::strtod(s.c_str(), &end);
-        if (s.empty() || *end != '\0' || !std::isfinite(o.voice_leading) || o.voice_leading < 0)
-            bad("--voice-leading", a.voice_leading, "expected a number >= 0, e.g. 1 or 0");
-    }
+    o.temperature = parse_real("--temperature", a.temperature, true, "1 or 0.5");
+    o.voice_leading = parse_real("--voice-leading", a.voice_leading, false, "1 or 0");
     o.schedule = lower(trim(a.schedule));
     if (o.schedule != "sweep" && o.schedule != "uniform")
         bad("--schedule", a.schedule, "expected sweep or uniform");

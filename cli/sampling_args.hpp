@@ -59,6 +59,10 @@ void add_constraint_options(CLI::App* cmd, SamplingArgs& args, bool rhythm, cons
 
 /// A non-negative whole number (or one at least `min`) given to `option`.
 int parse_count(const std::string& option, const std::string& text, int min = 0);
+/// A finite decimal number given to `option`, above 0 (`positive`) or at
+/// least 0; Error otherwise, saying which with an `example`.
+double parse_real(const std::string& option, const std::string& text, bool positive,
+                  const std::string& example);
 /// "3" or "3-5" (bar numbers as written): the ticks of those bars.
 TickRange parse_bars(const Chorale& grid, const std::string& text);
 /// "S", "alto", "ATB", "soprano,bass": the voices named.
