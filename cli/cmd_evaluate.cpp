@@ -1,8 +1,10 @@
 // deepbach evaluate: NLL and accuracy of a model per voice on chorales (the
 // Eigen engine, no LibTorch needed); voice-leading statistics of chorales
 // (--rules); harmonizations of Bach's sopranos compared with Bach's own
-// (--harmonize). See docs/evaluation.md.
+// (--harmonize); the grade of chorales against Bach's (--grade, alone or with
+// --harmonize). See docs/evaluation.md.
 #include "commands.hpp"
+#include "grade_output.hpp"
 #include "metrics.hpp"
 #include "progress.hpp"
 
@@ -10,8 +12,10 @@
 #include "nn/evaluate.hpp"
 
 #include <deepbach/corpus.hpp>
+#include <deepbach/diagnostics.hpp>
 #include <deepbach/error.hpp>
 #include <deepbach/evaluation.hpp>
+#include <deepbach/grade.hpp>
 #include <deepbach/harmonize.hpp>
 #include <deepbach/io.hpp>
 #include <deepbach/model.hpp>
@@ -43,6 +47,8 @@ struct EvaluateArgs {
     int threads = 0;
     bool rules = false;
     bool harmonize = false;
+    bool grade = false;
+    std::string reference;  ///< --grade: Bach's corpus folder (empty: the input folder)
     std::string split = "all";
     std::string seed;  ///< empty: not given
     int limit = 0;     ///< 0: every chorale
@@ -151,6 +157,30 @@ Inputs load_inputs(const EvaluateArgs& a, std::uint64_t split_seed, const Model*
     return in;
 }
 
+// ------------------------------------------------------- parallel mass
+
+nlohmann::json mass_json(const ParallelMass& m) {
+    nlohmann::json j{{"mean_mass", m.mean_mass()}, {"written_rate", m.written_rate()}, {"voices", nlohmann::json::array()}};
+    for (int v = 0; v < kNumVoices; ++v) {
+        const auto vi = static_cast<std::size_t>(v);
+        j["voices"].push_back({{"voice", voice_name(v)},
+                               {"cells", m.cells[vi]},
+                               {"exposed", m.exposed[vi]},
+                               {"mass", m.exposed[vi] ? m.mass[vi] / static_cast<double>(m.exposed[vi]) : 0.0},
+                               {"written_rate", m.exposed[vi] ? static_cast<double>(m.written[vi]) /
+                                                                    static_cast<double>(m.exposed[vi])
+                                                              : 0.0}});
+    }
+    return j;
+}
+
+void print_mass(const std::string& where, const ParallelMass& m) {
+    fmt::print("parallel mass at {}: alto+tenor+bass {:.4f} (tokens written there: {:.4f}); per voice", where,
+               m.mean_mass(), m.written_rate());
+    for (int v = 0; v < kNumVoices; ++v) fmt::print(" {:.4f}", m.mean_mass(v, v));
+    fmt::print("\n");
+}
+
 // ------------------------------------------------------------- NLL, accuracy
 
 int run_nll(const EvaluateArgs& a) {
@@ -171,6 +201,16 @@ int run_nll(const EvaluateArgs& a) {
     TerminalProgress line("evaluating");
     const auto metrics = nn::evaluate(engine, model, chorales, line.callback());
     line.finish();
+    std::vector<Chorale> grids;
+    for (const auto& c : in.chorales) grids.push_back(c.chorale);
+    ParallelMass mass;
+    for (const auto& g : grids) {
+        try {
+            mass.add(parallel_mass(model, {g}, a.threads));
+        } catch (const Error&) {
+            // Skipped above with a warning (a token outside the vocabulary).
+        }
+    }
     double mean = 0, onset_mean = 0;
     for (const auto& m : metrics) {
         mean += m.nll / kNumVoices;
@@ -190,6 +230,7 @@ int run_nll(const EvaluateArgs& a) {
         }
         for (int v = 0; v < kNumVoices; ++v)
             out["voices"].push_back(metrics_json(v, metrics[static_cast<size_t>(v)]));
+        out["parallel_mass"] = mass_json(mass);
         std::cout << out.dump(2) << "\n";
         return 0;
     }
@@ -200,6 +241,7 @@ int run_nll(const EvaluateArgs& a) {
     for (int v = 0; v < kNumVoices; ++v)
         fmt::print("{:<8}  {}\n", voice_name(v), format_metrics(metrics[static_cast<size_t>(v)]));
     fmt::print("mean nll: {:.4f} (onsets {:.4f})\n", mean, onset_mean);
+    print_mass("these chorales' contexts", mass);
     return 0;
 }
 
@@ -338,6 +380,70 @@ int run_rules(const EvaluateArgs& a) {
     return 0;
 }
 
+// -------------------------------------------------------------------- grade
+
+// The folder whose training split is Bach's reference for --grade:
+// --reference, else the input when it is one folder.
+std::string grade_reference_folder(const EvaluateArgs& a) {
+    if (!a.reference.empty()) return a.reference;
+    if (a.inputs.size() == 1 && fs::is_directory(a.inputs[0])) return a.inputs[0];
+    throw Error(
+        "--grade: give --reference DIR (a corpus folder: its training split is Bach's reference) when the "
+        "input is not one corpus folder");
+}
+
+// Warns when the graded chorales may be in the reference: the input is the
+// reference folder and the split is all or train.
+void warn_reference_overlap(const EvaluateArgs& a, const std::string& folder) {
+    if (a.inputs.size() != 1 || !fs::is_directory(a.inputs[0])) return;
+    std::error_code ec;
+    if (!fs::equivalent(a.inputs[0], folder, ec) || ec) return;
+    if (a.split == "validation" || a.split == "test") return;
+    std::cerr << "deepbach: warning: --split " << a.split << " of " << folder
+              << " grades chorales of the reference (its training split) against themselves; --split "
+                 "validation grades held-out ones\n";
+}
+
+int run_grade(const EvaluateArgs& a) {
+    std::optional<Model> model;
+    if (!a.model.empty()) model = Model::load(a.model);
+    const std::uint64_t split_seed = model ? model->training.seed : !a.seed.empty() ? parse_seed(a.seed) : 1;
+    const std::string folder = grade_reference_folder(a);
+    const Inputs in = load_inputs(a, split_seed, model ? &*model : nullptr);
+    if (in.chorales.empty()) throw Error("no chorale to grade");
+    warn_reference_overlap(a, folder);
+    const LoadedGradeReference ref = load_grade_reference(folder, split_seed, a.threads);
+    std::vector<ChoraleGrade> grades;
+    for (const auto& c : in.chorales) grades.push_back(grade(c.chorale, ref.reference));
+    const GradeSummary summary = summarize_grades(grades);
+
+    if (a.json) {
+        Json out{{"mode", "grade"}, {"inputs", a.inputs}, {"split", a.split}};
+        if (a.split != "all") out["split_seed"] = split_seed;
+        out["reference"] = grade_reference_json(ref);
+        out["chorales"] = in.chorales.size();
+        out["skipped"] = in.skipped;
+        out["features"] = Json::array();
+        for (int f = 0; f < kGradeFeatures; ++f) out["features"].push_back(grade_feature_key(f));
+        out["median_grade"] = summary.median_total;
+        out["summary"] = grade_summary_json(summary);
+        out["results"] = Json::array();
+        for (std::size_t i = 0; i < in.chorales.size(); ++i) {
+            Json j{{"file", in.chorales[i].name}, {"title", in.chorales[i].chorale.title}};
+            const Json g = grade_json(grades[i]);
+            for (const auto& [key, value] : g.items()) j[key] = value;
+            out["results"].push_back(std::move(j));
+        }
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    fmt::print("chorales: {} ({} skipped), split {}\n", in.chorales.size(), in.skipped,
+               split_text(a, split_seed));
+    fmt::print("reference: {}\n", grade_reference_text(ref));
+    print_grade_table({{"", summary}});
+    return 0;
+}
+
 // ---------------------------------------------------------------- harmonize
 
 // The seed of one chorale's harmonization: --seed and the file name mixed
@@ -363,6 +469,8 @@ struct HarmonizeResult {
     double seconds = 0, pseudo_log_likelihood = 0;
     VoiceLeadingStats bach, generated;
     Agreement agreement;
+    ParallelMass mass_bach, mass_generated;
+    ChoraleGrade grade_bach, grade_generated;  ///< with --grade
 };
 
 int run_harmonize_eval(const EvaluateArgs& a) {
@@ -371,6 +479,12 @@ int run_harmonize_eval(const EvaluateArgs& a) {
     const std::uint64_t seed = a.seed.empty() ? 1 : parse_seed(a.seed);
     const Inputs in = load_inputs(a, split_seed, model.get());
     if (in.chorales.empty()) throw Error("no chorale to evaluate");
+    std::optional<LoadedGradeReference> grade_ref;
+    if (a.grade) {
+        const std::string folder = grade_reference_folder(a);
+        warn_reference_overlap(a, folder);
+        grade_ref = load_grade_reference(folder, split_seed, a.threads);
+    }
     if (!a.out.empty()) {
         std::error_code ec;
         fs::create_directories(a.out, ec);
@@ -399,6 +513,12 @@ int run_harmonize_eval(const EvaluateArgs& a) {
                 r.bach = voice_leading_stats(c.chorale, options);
                 r.generated = voice_leading_stats(h.chorale, options);
                 r.agreement = agreement(h.chorale, c.chorale);
+                if (grade_ref) {
+                    r.grade_bach = grade(c.chorale, grade_ref->reference);
+                    r.grade_generated = grade(h.chorale, grade_ref->reference);
+                }
+                r.mass_bach = parallel_mass(*model, {c.chorale}, a.threads);
+                r.mass_generated = parallel_mass(*model, {h.chorale}, a.threads);
                 r.iterations = h.iterations;
                 r.seconds = h.seconds;
                 r.pseudo_log_likelihood = h.pseudo_log_likelihood;
@@ -427,13 +547,26 @@ int run_harmonize_eval(const EvaluateArgs& a) {
     std::vector<VoiceLeadingStats> bach, generated;
     Agreement agree;
     std::vector<Agreement> agreements;
+    ParallelMass mass_bach, mass_generated;
     for (const auto& r : results) {
+        mass_bach.add(r.mass_bach);
+        mass_generated.add(r.mass_generated);
         bach.push_back(r.bach);
         generated.push_back(r.generated);
         agreements.push_back(r.agreement);
         agree += r.agreement;
     }
     const VoiceLeadingSummary sb = summarize(bach), sg = summarize(generated);
+    GradeSummary grade_bach, grade_generated;
+    if (grade_ref) {
+        std::vector<ChoraleGrade> gb, gg;
+        for (const auto& r : results) {
+            gb.push_back(r.grade_bach);
+            gg.push_back(r.grade_generated);
+        }
+        grade_bach = summarize_grades(gb);
+        grade_generated = summarize_grades(gg);
+    }
     const double pb = sb.per_chorale(sb.total.parallels()), pg = sg.per_chorale(sg.total.parallels());
     const std::optional<double> ratio = eval::parallels_ratio(sg, sb);
     const std::string iterations_text = a.iterations == 0 ? "auto" : std::to_string(a.iterations);
@@ -478,6 +611,14 @@ int run_harmonize_eval(const EvaluateArgs& a) {
         out["bach"] = summary_json(sb);
         out["generated"] = summary_json(sg);
         out["agreement"] = agreement_json(agree);
+        out["parallel_mass"] = {{"bach", mass_json(mass_bach)}, {"generated", mass_json(mass_generated)}};
+        if (grade_ref)
+            out["grade"] = {
+                {"reference", grade_reference_json(*grade_ref)},
+                {"median_grade",
+                 {{"generated", grade_generated.median_total}, {"bach", grade_bach.median_total}}},
+                {"bach", grade_summary_json(grade_bach)},
+                {"generated", grade_summary_json(grade_generated)}};
         out["results"] = Json::array();
         for (const auto& r : results) {
             Json j{{"file", r.name},       {"title", r.title},
@@ -487,6 +628,9 @@ int run_harmonize_eval(const EvaluateArgs& a) {
             j["bach"] = stats_json(r.bach);
             j["generated"] = stats_json(r.generated);
             j["agreement"] = agreement_json(r.agreement);
+            if (grade_ref)
+                j["grade"] = {{"bach", grade_json(r.grade_bach)},
+                              {"generated", grade_json(r.grade_generated)}};
             out["results"].push_back(std::move(j));
         }
         if (!written.empty()) out["report"] = written.back().string();
@@ -517,6 +661,12 @@ int run_harmonize_eval(const EvaluateArgs& a) {
                    100 * agree.pitch_class(v));
     fmt::print("{:<18} {:>9.1f}% {:>16.1f}%\n", "alto+tenor+bass", 100 * agree.lower_pitch(),
                100 * agree.lower_pitch_class());
+    print_mass("Bach's contexts", mass_bach);
+    print_mass("the generated contexts", mass_generated);
+    if (grade_ref) {
+        fmt::print("grade against the {}\n", grade_reference_text(*grade_ref));
+        print_grade_table({{"Bach", grade_bach}, {"generated", grade_generated}});
+    }
     if (!a.out.empty()) fmt::print("wrote {} harmonizations to {}\n", results.size(), a.out);
     print_report_paths(written, a.json);
     return 0;
@@ -526,8 +676,16 @@ int run_harmonize_eval(const EvaluateArgs& a) {
 
 int run_evaluate(const EvaluateArgs& a) {
     if (a.rules && a.harmonize) throw Error("--rules and --harmonize: choose one");
+    if (a.rules && a.grade)
+        throw Error("--rules and --grade: choose one (--grade goes alone or with --harmonize)");
     if (a.harmonize && a.model.empty()) throw Error("--harmonize needs --model (the model that harmonizes)");
-    if (!a.rules && !a.harmonize) {
+    if (!a.grade && !a.reference.empty()) throw Error("--reference goes with --grade");
+    if (a.grade && !a.harmonize) {
+        if (!a.report.empty()) throw Error("--report goes with --rules or --harmonize");
+        if (!a.model.empty() && !a.seed.empty())
+            throw Error("--grade with --model splits with the model's seed: --seed goes without --model");
+    }
+    if (!a.rules && !a.harmonize && !a.grade) {
         if (a.model.empty())
             throw Error("evaluate needs --model M (NLL and accuracy), --rules, or --harmonize with --model");
         if (!a.report.empty()) throw Error("--report goes with --rules or --harmonize");
@@ -542,6 +700,7 @@ int run_evaluate(const EvaluateArgs& a) {
         if (a.given_sampling) throw Error("--temperature, --voice-leading and --chains go with --harmonize");
     }
     if (a.harmonize) return run_harmonize_eval(a);
+    if (a.grade) return run_grade(a);
     if (a.rules) return run_rules(a);
     return run_nll(a);
 }
@@ -549,23 +708,32 @@ int run_evaluate(const EvaluateArgs& a) {
 }  // namespace
 
 void add_evaluate_command(CLI::App& app, Action& action) {
-    auto* cmd =
-        app.add_subcommand("evaluate",
-                           "NLL and accuracy of a model per voice; voice-leading statistics (--rules); "
-                           "harmonizations of Bach's sopranos against Bach (--harmonize)");
+    auto* cmd = app.add_subcommand(
+        "evaluate",
+        "NLL and accuracy of a model per voice; voice-leading statistics (--rules); "
+        "harmonizations of Bach's sopranos against Bach (--harmonize); the grade of chorales "
+        "against Bach's (--grade)");
     auto a = std::make_shared<EvaluateArgs>();
     cmd->add_option("--model", a->model, "Model file (.safetensors)");
     cmd->add_option("FILES_OR_DIR", a->inputs, "Chorale files or folders of them")->required();
     cmd->add_flag("--rules", a->rules, "Voice-leading statistics of the chorales (no model needed)");
     cmd->add_flag("--harmonize", a->harmonize,
                   "Harmonize each chorale's soprano with --model and compare with Bach's voices");
+    cmd->add_flag("--grade", a->grade,
+                  "Grade the chorales (with --harmonize: Bach's and the harmonizations) against the training "
+                  "split of --reference (Bach or Mock?, lower is more like Bach)");
+    cmd->add_option(
+           "--reference", a->reference,
+           "--grade: Bach's corpus folder, whose training split is the reference (default: the input "
+           "folder)")
+        ->type_name("DIR");
     cmd->add_option("--split", a->split,
                     "Part of a corpus folder: the model's split, or --seed's for --rules")
         ->check(CLI::IsMember({"train", "validation", "test", "all"}))
         ->capture_default_str();
     cmd->add_option("--seed", a->seed,
-                    "--rules: seed of the split (default: the model's, else 1); --harmonize: sampling seed "
-                    "(default 1)")
+                    "--rules, --grade: seed of the split (default: the model's, else 1); --harmonize: "
+                    "sampling seed (default 1)")
         ->type_name("S");
     cmd->add_option("--limit", a->limit, "At most N chorales (the first, in file order; 0: all)")
         ->check(CLI::NonNegativeNumber)

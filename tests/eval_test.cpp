@@ -91,9 +91,9 @@ TEST(VoiceLeading, ParallelFifths) {
 }
 
 TEST(VoiceLeading, CompoundParallelFifthsBetweenAnyVoices) {
-    // Alto and bass a twelfth apart (19 semitones), both down.
+    // Alto and bass a twelfth apart (19 semitones), both down (Bb2 is outside C major, the grids' key).
     const auto s = voice_leading_stats(grid({kRests2, {"G4", "F4"}, kRests2, {"C3", "Bb2"}}));
-    expect_only(s, {{"parallel_fifths", 1}});
+    expect_only(s, {{"parallel_fifths", 1}, {"out_of_key", 1}});
 }
 
 TEST(VoiceLeading, ContraryFifthsAreNotParallel) {
@@ -226,6 +226,121 @@ TEST(VoiceLeading, OutOfRange) {
         0);
 }
 
+// ---------------------------------------------------------------------- key
+
+namespace {
+
+// The grid of `voices` under one key signature of `fifths` in `mode` ("",
+// "major" or "minor").
+Chorale in_key(const std::vector<std::vector<std::string>>& voices, int fifths, const std::string& mode) {
+    Chorale c = grid(voices);
+    c.keys = {GridKeySignature{0, fifths, mode}};
+    c.key_fifths.assign(static_cast<std::size_t>(c.num_ticks), static_cast<std::int8_t>(fifths));
+    c.validate();
+    return c;
+}
+
+}  // namespace
+
+TEST(OutOfKey, NotesInTheKeyDoNotCount) {
+    // G major (one sharp): G4 A4 B4 C5 D5 E5 F#5 over a bass G2 D3; nothing outside the key.
+    const auto s = voice_leading_stats(in_key({{"G4", "A4", "B4", "C5", "D5", "E5", "F#5"},
+                                               {"rest", "__", "__", "__", "__", "__", "__"},
+                                               {"rest", "__", "__", "__", "__", "__", "__"},
+                                               {"G2", "__", "__", "D3", "__", "__", "G2"}},
+                                              1, "major"));
+    expect_only(s, {});
+}
+
+TEST(OutOfKey, ChromaticNoteCountsOncePerOnset) {
+    // C major: F#4 (held over two quarters, one onset) and Eb3 are outside the key; so is its
+    // enharmonic spelling Gb4 (the spelling does not matter).
+    const auto s = voice_leading_stats(in_key({{"G4", "F#4", "__", "Gb4"},
+                                               {"rest", "__", "__", "__"},
+                                               {"rest", "__", "__", "__"},
+                                               {"C3", "Eb3", "D3", "C3"}},
+                                              0, "major"));
+    expect_only(s, {{"out_of_key", 3}});
+}
+
+TEST(OutOfKey, RaisedSixthAndSeventhAllowedInMinor) {
+    // A minor (no sharps or flats): the melodic minor's F#4 and G#4, and the bass's G#2.
+    const std::vector<std::vector<std::string>> voices{{"E4", "F#4", "G#4", "A4"},
+                                                       {"rest", "__", "__", "__"},
+                                                       {"rest", "__", "__", "__"},
+                                                       {"A2", "D3", "E3", "A2"}};
+    expect_only(voice_leading_stats(in_key(voices, 0, "minor")), {});
+    // The same notes in C major: F# and G# are outside it.
+    expect_only(voice_leading_stats(in_key(voices, 0, "major")), {{"out_of_key", 2}});
+    // D minor (one flat): C#5 is its raised seventh; Eb5 is not in the key.
+    expect_only(voice_leading_stats(in_key({{"D5", "C#5", "D5", "Eb5"},
+                                            {"rest", "__", "__", "__"},
+                                            {"rest", "__", "__", "__"},
+                                            {"D3", "A2", "D3", "D3"}},
+                                           -1, "minor")),
+                {{"out_of_key", 1}});
+}
+
+TEST(OutOfKey, RaisedSeventhCountsInMajor) {
+    // C major: G#4 (the raised seventh of the relative minor) is outside the key.
+    const auto s = voice_leading_stats(in_key(
+        {{"E4", "G#4", "A4"}, {"rest", "__", "__"}, {"rest", "__", "__"}, {"C3", "E3", "A2"}}, 0, "major"));
+    expect_only(s, {{"out_of_key", 1}});
+}
+
+TEST(OutOfKey, ModeInferredFromTheLastBassNote) {
+    // No mode written: minor when the bass ends on the relative minor's tonic (A for no sharps or flats).
+    const std::vector<std::vector<std::string>> ends_on_a{
+        {"E4", "G#4", "A4"}, {"rest", "__", "__"}, {"rest", "__", "__"}, {"A2", "E3", "A2"}};
+    const Chorale minor = in_key(ends_on_a, 0, "");
+    EXPECT_TRUE(inferred_minor(minor));
+    EXPECT_TRUE(key_is_minor(minor, 0));
+    expect_only(voice_leading_stats(minor), {});
+    // Ending on C (or on anything else): major, and the G# counts.
+    const Chorale major =
+        in_key({{"E4", "G#4", "G4"}, {"rest", "__", "__"}, {"rest", "__", "__"}, {"A2", "E3", "C3"}}, 0, "");
+    EXPECT_FALSE(inferred_minor(major));
+    expect_only(voice_leading_stats(major), {{"out_of_key", 1}});
+    // A written mode wins over the bass.
+    EXPECT_FALSE(key_is_minor(in_key(ends_on_a, 0, "major"), 0));
+    // The bass's last note, whatever rests follow it.
+    const Chorale rest_after = in_key(
+        {{"E4", "G#4", "A4"}, {"rest", "__", "__"}, {"rest", "__", "__"}, {"E3", "A2", "rest"}}, 0, "");
+    EXPECT_TRUE(inferred_minor(rest_after));
+}
+
+TEST(OutOfKey, KeySignatureInForceAtEachTick) {
+    // C major, then G major from the third quarter: F#4 is out of key before, in key after.
+    Chorale c = grid({{"G4", "F#4", "F#4", "G4"},
+                      {"rest", "__", "__", "__"},
+                      {"rest", "__", "__", "__"},
+                      {"C3", "D3", "D3", "G2"}});
+    const int change = 2 * kTicksPerQuarter;
+    c.keys = {GridKeySignature{0, 0, "major"}, GridKeySignature{change, 1, "major"}};
+    for (int t = change; t < c.num_ticks; ++t) c.key_fifths[static_cast<std::size_t>(t)] = 1;
+    c.validate();
+    expect_only(voice_leading_stats(c), {{"out_of_key", 1}});
+}
+
+TEST(OutOfKey, PitchClassMasks) {
+    auto pcs = [](std::initializer_list<int> list) {
+        std::uint16_t m = 0;
+        for (int p : list) m |= static_cast<std::uint16_t>(1u << p);
+        return m;
+    };
+    EXPECT_EQ(key_pitch_classes(0, false), pcs({0, 2, 4, 5, 7, 9, 11}));
+    EXPECT_EQ(key_pitch_classes(0, true), pcs({0, 2, 4, 5, 6, 7, 8, 9, 11}));    // A minor: + F#, G#
+    EXPECT_EQ(key_pitch_classes(-3, false), pcs({3, 5, 7, 8, 10, 0, 2}));        // Eb major
+    EXPECT_EQ(key_pitch_classes(-3, true), pcs({3, 5, 7, 8, 10, 0, 2, 9, 11}));  // C minor: + A, B
+    EXPECT_EQ(key_pitch_classes(6, false), pcs({6, 8, 10, 11, 1, 3, 5}));        // F# major
+    // Sums add the count.
+    VoiceLeadingStats a, b;
+    a.out_of_key = 2;
+    b.out_of_key = 3;
+    a += b;
+    EXPECT_EQ(a.out_of_key, 5);
+}
+
 // ----------------------------------------------------------------- summary
 
 TEST(VoiceLeading, SummaryRates) {
@@ -244,8 +359,10 @@ TEST(VoiceLeading, SummaryRates) {
     EXPECT_DOUBLE_EQ(summarize({}).per_chorale(3), 0.0);
     EXPECT_DOUBLE_EQ(summarize({}).per_100_events(3), 0.0);
     const auto rules = rule_counts(s.total);
-    ASSERT_EQ(rules.size(), 9u);
+    ASSERT_EQ(rules.size(), 10u);
     EXPECT_STREQ(rules[0].key, "parallel_fifths");
+    EXPECT_STREQ(rules[9].key, "out_of_key");
+    EXPECT_STREQ(rules[9].label, "out of key");
     EXPECT_EQ(rules[0].count, 1);
 }
 
@@ -357,6 +474,8 @@ TEST(VoiceLeadingCorpus, BachHasFewParallels) {
         // Bach crosses inner voices now and then (bwv10.7: 12 events of 68).
         EXPECT_LE(s.voice_crossings, s.events / 4);
         EXPECT_LE(s.out_of_range, s.notes / 10);
+        // Chromatic notes are few (bwv10.7: 4 of 206).
+        EXPECT_LE(s.out_of_key, s.notes / 10);
         // Bach against himself agrees everywhere.
         EXPECT_DOUBLE_EQ(agreement(c, c).lower_pitch(), 1.0);
     }

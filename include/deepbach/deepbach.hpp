@@ -4,8 +4,10 @@
 #include <deepbach/chorale.hpp>
 #include <deepbach/constraints.hpp>
 #include <deepbach/corpus.hpp>
+#include <deepbach/diagnostics.hpp>
 #include <deepbach/error.hpp>
 #include <deepbach/evaluation.hpp>
+#include <deepbach/grade.hpp>
 #include <deepbach/harmonize.hpp>
 #include <deepbach/io.hpp>
 #include <deepbach/model.hpp>

@@ -69,6 +69,13 @@ struct VoiceLeadingOptions {
 ///     max_spacing semitones.
 ///   - out of range: note onsets (pitch tokens) whose MIDI number lies
 ///     outside their voice's range in the options.
+///   - out of key: note onsets, all four voices, whose pitch class is not in
+///     the scale of the key signature in force at the onset's tick
+///     (Chorale::key_fifths): the seven pitch classes of the signature (its
+///     major scale, e.g. C D E F G A B for no sharps or flats). When the
+///     signature is read as minor (key_is_minor()), the raised sixth and
+///     seventh of the relative minor are in the key too (F# and G# in A
+///     minor). Spelling does not matter (B#3 is C4's pitch class).
 struct VoiceLeadingStats {
     std::int64_t events = 0;  ///< chord events
     std::int64_t notes = 0;   ///< note onsets, all voices
@@ -81,6 +88,7 @@ struct VoiceLeadingStats {
     std::int64_t voice_crossings = 0;
     std::int64_t spacing = 0;
     std::int64_t out_of_range = 0;
+    std::int64_t out_of_key = 0;  ///< note onsets outside the key signature's scale
 
     /// Events with a crossing of soprano/alto, alto/tenor, tenor/bass (an
     /// event may count in more than one).
@@ -97,6 +105,21 @@ struct VoiceLeadingStats {
 };
 
 VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeadingOptions& options = {});
+
+/// Whether the key signatures of `chorale` that carry no mode (an empty
+/// GridKeySignature::mode, or one other than "major" and "minor") are read
+/// as minor: when the bass's last note's pitch class is the tonic of the
+/// relative minor of the key signature in force there (A for no sharps or
+/// flats, E for one sharp). False when the bass has no note.
+bool inferred_minor(const Chorale& chorale);
+/// Whether the key signature in force at `tick` is read as minor: its mode
+/// when it is "minor" or "major", else inferred_minor(chorale).
+bool key_is_minor(const Chorale& chorale, int tick);
+/// The pitch classes in the key of a signature of `fifths` sharps (negative:
+/// flats), as a mask (bit p set for pitch class p, C = 0): the signature's
+/// major scale, plus the relative minor's raised sixth and seventh when
+/// `minor`.
+std::uint16_t key_pitch_classes(int fifths, bool minor);
 
 /// The vertical rules (crossing, spacing) at one event, added to `into`
 /// (`events` is left alone). With `voice` >= 0, only the adjacent pairs that
@@ -117,9 +140,9 @@ struct RuleCount {
     const char* label;
     std::int64_t count;
 };
-/// The nine rule counts in a fixed order: parallel fifths, parallel octaves,
+/// The ten rule counts in a fixed order: parallel fifths, parallel octaves,
 /// contrary fifths, contrary octaves, hidden fifths, hidden octaves, voice
-/// crossings, spacing, out of range.
+/// crossings, spacing, out of range, out of key.
 std::vector<RuleCount> rule_counts(const VoiceLeadingStats& stats);
 
 /// Statistics of a set of chorales.

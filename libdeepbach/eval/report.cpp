@@ -170,9 +170,10 @@ std::vector<fs::path> write_report(const fs::path& dir, const Report& report) {
     md += fmt::format("| chorale | {} events |", cell(report.sets[0].name));
     rule = "| --- | ---: |";
     for (const auto& set : report.sets) {
-        md += fmt::format(" {0} parallel 5ths | {0} parallel 8ves | {0} hidden | {0} crossings |",
-                          cell(set.name));
-        rule += " ---: | ---: | ---: | ---: |";
+        md += fmt::format(
+            " {0} parallel 5ths | {0} parallel 8ves | {0} hidden | {0} crossings | {0} out of key |",
+            cell(set.name));
+        rule += " ---: | ---: | ---: | ---: | ---: |";
     }
     if (!report.agreements.empty()) {
         md += " ATB same pitch |";
@@ -184,8 +185,8 @@ std::vector<fs::path> write_report(const fs::path& dir, const Report& report) {
         md += fmt::format("| {} | {} |", cell(report.chorales[c]), first.events);
         for (const auto& set : report.sets) {
             const auto& s = set.stats.at(c);
-            md += fmt::format(" {} | {} | {} | {} |", s.parallel_fifths, s.parallel_octaves,
-                              s.hidden_fifths + s.hidden_octaves, s.voice_crossings);
+            md += fmt::format(" {} | {} | {} | {} | {} |", s.parallel_fifths, s.parallel_octaves,
+                              s.hidden_fifths + s.hidden_octaves, s.voice_crossings, s.out_of_key);
         }
         if (c < report.agreements.size())
             md += fmt::format(" {:.1f}% |", 100 * report.agreements[c].lower_pitch());
@@ -206,8 +207,9 @@ std::vector<fs::path> write_report(const fs::path& dir, const Report& report) {
         "At each event: **voice crossings** (alto above soprano, tenor above alto or bass above tenor), "
         "**spacing** (soprano-alto or alto-tenor more than " +
         std::to_string(report.options.max_spacing) +
-        " semitones apart). **Out of range**: note onsets outside the voice's range above. "
-        "docs/evaluation.md has the rules in full.\n";
+        " semitones apart). **Out of range**: note onsets outside the voice's range above. **Out of key**: "
+        "note onsets whose pitch class is not in the scale of the key signature in force (in a minor key the "
+        "raised sixth and seventh are in the key). docs/evaluation.md has the rules in full.\n";
     write("report.md", md);
     return written;
 }

@@ -4,6 +4,7 @@
 #include <deepbach/evaluation.hpp>
 
 #include <cstdlib>
+#include <string>
 
 namespace deepbach {
 
@@ -16,7 +17,64 @@ int sign(int x) {
     return (x > 0) - (x < 0);
 }
 
+int pitch_class(int midi) {
+    return ((midi % 12) + 12) % 12;
+}
+
+// Index into chorale.keys of the key signature in force at `tick` (the last
+// one starting at or before it), or -1 when there is none.
+int key_index_at(const Chorale& c, int tick) {
+    int found = -1;
+    for (std::size_t i = 0; i < c.keys.size(); ++i)
+        if (c.keys[i].tick <= tick) found = static_cast<int>(i);
+    return found < 0 && !c.keys.empty() ? 0 : found;
+}
+
+// The signature's fifths at `tick`: Chorale::key_fifths, or the key list
+// when the per-tick metadata is missing.
+int fifths_at(const Chorale& c, int tick) {
+    if (c.key_fifths.size() == static_cast<std::size_t>(c.num_ticks) && tick >= 0 && tick < c.num_ticks)
+        return c.key_fifths[static_cast<std::size_t>(tick)];
+    const int k = key_index_at(c, tick);
+    return k < 0 ? 0 : c.keys[static_cast<std::size_t>(k)].fifths;
+}
+
+// Major tonic of a signature: C for none, G for one sharp, F for one flat.
+int major_tonic(int fifths) {
+    return pitch_class(7 * fifths);
+}
+
 }  // namespace
+
+bool inferred_minor(const Chorale& c) {
+    if (c.tokens.size() != static_cast<std::size_t>(kNumVoices) * static_cast<std::size_t>(c.num_ticks))
+        return false;
+    for (int t = c.num_ticks - 1; t >= 0; --t) {
+        const Token tok = c.at(kBass, t);
+        if (!token::is_pitch(tok)) continue;
+        return pitch_class(token::to_pitch(tok).midi()) == pitch_class(major_tonic(fifths_at(c, t)) + 9);
+    }
+    return false;
+}
+
+bool key_is_minor(const Chorale& c, int tick) {
+    const int k = key_index_at(c, tick);
+    const std::string mode = k < 0 ? std::string() : c.keys[static_cast<std::size_t>(k)].mode;
+    if (mode == "minor") return true;
+    if (mode == "major") return false;
+    return inferred_minor(c);
+}
+
+std::uint16_t key_pitch_classes(int fifths, bool minor) {
+    const int tonic = major_tonic(fifths);
+    std::uint16_t mask = 0;
+    for (int step : {0, 2, 4, 5, 7, 9, 11})
+        mask |= static_cast<std::uint16_t>(1u << pitch_class(tonic + step));
+    // The relative minor (tonic + 9) raises its sixth (+ 9 + 9) and seventh (+ 9 + 11).
+    if (minor)
+        for (int step : {6, 8}) mask |= static_cast<std::uint16_t>(1u << pitch_class(tonic + step));
+    return mask;
+}
 
 std::vector<ChordEvent> chord_events(const Chorale& chorale) {
     std::vector<ChordEvent> events;
@@ -55,6 +113,7 @@ VoiceLeadingStats& VoiceLeadingStats::operator+=(const VoiceLeadingStats& o) {
     voice_crossings += o.voice_crossings;
     spacing += o.spacing;
     out_of_range += o.out_of_range;
+    out_of_key += o.out_of_key;
     for (std::size_t i = 0; i < crossings_by_pair.size(); ++i) crossings_by_pair[i] += o.crossings_by_pair[i];
     for (std::size_t i = 0; i < spacing_by_pair.size(); ++i) spacing_by_pair[i] += o.spacing_by_pair[i];
     for (std::size_t i = 0; i < out_of_range_by_voice.size(); ++i)
@@ -112,17 +171,31 @@ VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeading
                     ": the grid does not have 4 x num_ticks tokens");
     VoiceLeadingStats s;
 
-    // Note onsets and ranges.
+    // The pitch classes in the key at each tick (out of key).
+    std::vector<std::uint16_t> in_key(static_cast<std::size_t>(chorale.num_ticks));
+    {
+        const bool minor_default = inferred_minor(chorale);
+        for (int t = 0; t < chorale.num_ticks; ++t) {
+            const int k = key_index_at(chorale, t);
+            const std::string& mode = k < 0 ? std::string() : chorale.keys[static_cast<std::size_t>(k)].mode;
+            const bool minor = mode == "minor" ? true : mode == "major" ? false : minor_default;
+            in_key[static_cast<std::size_t>(t)] = key_pitch_classes(fifths_at(chorale, t), minor);
+        }
+    }
+
+    // Note onsets, ranges and keys.
     for (int v = 0; v < kNumVoices; ++v) {
         const VoiceRange& range = options.ranges[static_cast<std::size_t>(v)];
         for (int t = 0; t < chorale.num_ticks; ++t) {
             const Token tok = chorale.at(v, t);
             if (!token::is_pitch(tok)) continue;
             ++s.notes;
-            if (!range.contains(token::to_pitch(tok).midi())) {
+            const int midi = token::to_pitch(tok).midi();
+            if (!range.contains(midi)) {
                 ++s.out_of_range;
                 ++s.out_of_range_by_voice[static_cast<std::size_t>(v)];
             }
+            if (!(in_key[static_cast<std::size_t>(t)] & (1u << pitch_class(midi)))) ++s.out_of_key;
         }
     }
 
@@ -145,7 +218,8 @@ std::vector<RuleCount> rule_counts(const VoiceLeadingStats& s) {
             {"hidden_octaves", "hidden octaves", s.hidden_octaves},
             {"voice_crossings", "voice crossings", s.voice_crossings},
             {"spacing", "spacing", s.spacing},
-            {"out_of_range", "out of range", s.out_of_range}};
+            {"out_of_range", "out of range", s.out_of_range},
+            {"out_of_key", "out of key", s.out_of_key}};
 }
 
 double VoiceLeadingSummary::per_chorale(std::int64_t count) const {

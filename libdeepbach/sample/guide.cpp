@@ -81,9 +81,13 @@ CellContext make_context(const std::array<std::vector<int>, kNumVoices>& codes, 
     CellContext x;
     x.v = v;
     x.t = t;
+    // A masked cell (index past the vocabulary, in a masked sampler's grid)
+    // is unknown: it sounds nothing the rules could judge.
     auto code = [&](int u, int tick) {
-        return codes[static_cast<std::size_t>(u)][static_cast<std::size_t>(
-            notes[static_cast<std::size_t>(u)][static_cast<std::size_t>(tick + kDatasetPadding)])];
+        const auto& c = codes[static_cast<std::size_t>(u)];
+        const auto i = static_cast<std::size_t>(
+            notes[static_cast<std::size_t>(u)][static_cast<std::size_t>(tick + kDatasetPadding)]);
+        return i < c.size() ? c[i] : -1;
     };
     auto sounding = [&](int u, int tick) {
         for (int k = tick; k >= 0; --k) {
@@ -129,6 +133,21 @@ VoiceLeadingStats VoiceLeadingGuide::counts(const std::array<std::vector<std::in
                                             int v, int t, int candidate) const {
     return judge(make_context(code_, kHold, num_ticks_, notes, v, t),
                  code_[static_cast<std::size_t>(v)][static_cast<std::size_t>(candidate)], kHold, rules_);
+}
+
+void VoiceLeadingGuide::parallels(const std::array<std::vector<std::int16_t>, kNumVoices>& notes, int v, int t,
+                                  int V, int* out, bool contrary) const {
+    const CellContext x = make_context(code_, kHold, num_ticks_, notes, v, t);
+    const auto& codes = code_[static_cast<std::size_t>(v)];
+    const int known = static_cast<int>(codes.size());
+    for (int i = 0; i < V; ++i) {
+        if (i >= known) {  // the mask index: not a candidate
+            out[i] = 0;
+            continue;
+        }
+        const VoiceLeadingStats s = judge(x, codes[static_cast<std::size_t>(i)], kHold, rules_);
+        out[i] = static_cast<int>(s.parallels() + (contrary ? s.contrary_fifths + s.contrary_octaves : 0));
+    }
 }
 
 void VoiceLeadingGuide::apply(const std::array<std::vector<std::int16_t>, kNumVoices>& notes, int v, int t,

@@ -37,6 +37,14 @@ public:
     void apply(const std::array<std::vector<std::int16_t>, kNumVoices>& notes, int v, int t,
                const std::uint8_t* allowed, int V, float* logits) const;
 
+    /// For every vocabulary index of voice v (V of them), the parallel
+    /// fifths and octaves writing it at (v, t) would make (any pair, motion
+    /// into and out of the cell): the context is read once.
+    /// With `contrary`, fifths and octaves by contrary motion count too (all
+    /// consecutive fifths and octaves).
+    void parallels(const std::array<std::vector<std::int16_t>, kNumVoices>& notes, int v, int t, int V,
+                   int* out, bool contrary = false) const;
+
     /// The penalty's rule counts for one candidate (vocabulary index), for tests.
     VoiceLeadingStats counts(const std::array<std::vector<std::int16_t>, kNumVoices>& notes, int v, int t,
                              int candidate) const;

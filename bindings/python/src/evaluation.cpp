@@ -74,6 +74,9 @@ const Field kFields[] = {
     {"spacing", &VoiceLeadingStats::spacing,
      "Events where soprano/alto or alto/tenor are more than max_spacing semitones apart."},
     {"out_of_range", &VoiceLeadingStats::out_of_range, "Note onsets outside their voice's range."},
+    {"out_of_key", &VoiceLeadingStats::out_of_key,
+     "Note onsets whose pitch class is not in the key signature's scale (in minor, the raised sixth and "
+     "seventh are in it)."},
 };
 
 bool stats_equal(const VoiceLeadingStats& a, const VoiceLeadingStats& b) {
@@ -325,7 +328,8 @@ What voice_leading_stats() counts against, all keyword arguments:
 Voice-leading counts of one chorale (voice_leading_stats()) or, summed with
 + or +=, of many (sum(stats_list) works too). Read-only ints: events, notes,
 parallel_fifths, parallel_octaves, contrary_fifths, contrary_octaves,
-hidden_fifths, hidden_octaves, voice_crossings, spacing, out_of_range; the
+hidden_fifths, hidden_octaves, voice_crossings, spacing, out_of_range,
+out_of_key; the
 details crossings_by_pair (S/A, A/T, T/B), spacing_by_pair (S/A, A/T) and
 out_of_range_by_voice (S, A, T, B) as tuples; parallels (fifths plus
 octaves). to_dict() gives what `deepbach evaluate --rules --json` prints.
@@ -352,7 +356,7 @@ docs/evaluation.md defines every count.
             "Note onsets out of range per voice, soprano..bass (a tuple of 4).")
         .def("to_dict", &stats_dict,
              "The counts as a dict, keyed as in `deepbach evaluate --rules --json` (its results[].stats): "
-             "events, notes, parallels, the nine rule counts, and voice_crossings_by_pair, spacing_by_pair, "
+             "events, notes, parallels, the ten rule counts, and voice_crossings_by_pair, spacing_by_pair, "
              "out_of_range_by_voice as dicts by pair or voice name.")
         .def(
             "__add__",
@@ -405,10 +409,10 @@ is not well formed or a score the grid cannot hold.
             return out;
         },
         py::arg("stats"), R"doc(
-The nine rule counts of a VoiceLeadingStats as (key, label, count) tuples, in
+The ten rule counts of a VoiceLeadingStats as (key, label, count) tuples, in
 a fixed order: parallel fifths, parallel octaves, contrary fifths, contrary
 octaves, hidden fifths, hidden octaves, voice crossings, spacing, out of
-range. key is the attribute and JSON name ('parallel_fifths'), label the
+range, out of key. key is the attribute and JSON name ('parallel_fifths'), label the
 name in tables ('parallel fifths').
 )doc");
 

@@ -21,6 +21,7 @@ COUNTS = (
     "voice_crossings",
     "spacing",
     "out_of_range",
+    "out_of_key",
 )
 
 
@@ -68,6 +69,8 @@ CASES = {
     "spacing": (dict(soprano="G5", alto="E4"), {"spacing": 1}),
     # Bass D2 (MIDI 38, below E2), held over two quarters: one onset.
     "out_of_range": (dict(bass="D2 __"), {"out_of_range": 1}),
+    # F#4 under no sharps or flats (the grids are in C major).
+    "out_of_key": (dict(soprano="G4 F#4 G4"), {"out_of_key": 1}),
 }
 
 
@@ -302,6 +305,7 @@ BWV10_7 = {
     "voice_crossings": 12,
     "spacing": 1,
     "out_of_range": 1,
+    "out_of_key": 4,
     "voice_crossings_by_pair": {"soprano_alto": 0, "alto_tenor": 7, "tenor_bass": 5},
     "spacing_by_pair": {"soprano_alto": 0, "alto_tenor": 1},
     "out_of_range_by_voice": {"soprano": 0, "alto": 0, "tenor": 0, "bass": 1},
