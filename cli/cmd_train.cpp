@@ -39,6 +39,7 @@ int run_train(TrainArgs args) {
     o.out = args.out;
     o.time_limit_seconds = args.time_limit_minutes * 60;
     o.config.mode = parse_context_mode(args.mode);
+    if (o.mask > 0) o.config.mask = true;
     TerminalProgress line("training");
     auto render = line.callback();
     int last_validated = 0;
@@ -52,6 +53,13 @@ int run_train(TrainArgs args) {
             for (int v = 0; v < kNumVoices; ++v)
                 std::cerr << fmt::format("epoch {} step {} {:<8} {}\n", p.epoch, p.step, voice_name(v),
                                          format_metrics(p.validation[static_cast<size_t>(v)]));
+            if (p.monitor_chorales > 0)
+                std::cerr << fmt::format(
+                    "epoch {} step {} parallel mass at Bach's validation contexts {:.4f}; model alone on {} "
+                    "validation sopranos (8 bars): {:.2f} parallel fifths+octaves per chorale, parallel mass "
+                    "at its contexts {:.4f}\n",
+                    p.epoch, p.step, p.monitor_mass_bach, p.monitor_chorales, p.monitor_parallels,
+                    p.monitor_mass_own);
             return true;
         }
         if (p.phase == Phase::training && p.message.rfind("resuming", 0) == 0) {
@@ -138,6 +146,23 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--mlp-hidden", c.mlp_hidden)->capture_default_str();
         cmd->add_option("--window-past", c.window_past)->capture_default_str();
         cmd->add_option("--window-future", c.window_future)->capture_default_str();
+        cmd->add_flag("--shared-pitch", c.shared_pitch,
+                      "Add a pitch embedding shared by the voices (MIDI number) to each voice's token embedding");
+        cmd->add_option("--mask", o.mask,
+                        "Train on masked context (Coconet): each sequence's cells masked at a rate drawn in "
+                        "[0, P]; gives the model a mask input and the sampler a masked start (0: off)")
+            ->capture_default_str();
+        cmd->add_option("--monitor", o.monitor,
+                        "Validation sopranos harmonized by the model alone after each validation (0: none)")
+            ->capture_default_str();
+        cmd->add_option("--unlikelihood", o.unlikelihood,
+                        "Full mode: weight of an unlikelihood loss on the tokens that would write consecutive "
+                        "fifths or octaves with the context (0: off)")
+            ->capture_default_str();
+        cmd->add_option("--corrupt", o.corrupt,
+                        "Train on corrupted context: each sequence's cells replaced by random tokens at a rate "
+                        "drawn in [0, P] (0: off)")
+            ->capture_default_str();
         cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
     }
     // deepbach bench train

@@ -121,8 +121,9 @@ void add_sampler_options(CLI::App* cmd, SamplingArgs& a) {
         ->type_name("N")
         ->capture_default_str();
     cmd->add_option("--schedule", a.schedule,
-                    "sweep (every free cell once before any twice) or uniform (DeepBach's)")
-        ->type_name("sweep|uniform")
+                    "auto (blocked for a model with a mask input, else sweep), blocked (annealed blocks from "
+                    "a masked start), sweep (every free cell once before any twice) or uniform (DeepBach's)")
+        ->type_name("auto|blocked|sweep|uniform")
         ->capture_default_str();
     cmd->add_option("--backend", a.backend, "eigen (CPU) or torch (LibTorch builds)")
         ->type_name("eigen|torch")
@@ -298,8 +299,8 @@ SamplingOptions build_options(const SamplingArgs& a) {
     o.temperature = parse_real("--temperature", a.temperature, true, "1 or 0.5");
     o.voice_leading = parse_real("--voice-leading", a.voice_leading, false, "1 or 0");
     o.schedule = lower(trim(a.schedule));
-    if (o.schedule != "sweep" && o.schedule != "uniform")
-        bad("--schedule", a.schedule, "expected sweep or uniform");
+    if (o.schedule != "auto" && o.schedule != "blocked" && o.schedule != "sweep" && o.schedule != "uniform")
+        bad("--schedule", a.schedule, "expected auto, blocked, sweep or uniform");
     o.backend = lower(trim(a.backend));
     if (o.backend != "eigen" && o.backend != "torch") bad("--backend", a.backend, "expected eigen or torch");
     o.device = lower(trim(a.device));

@@ -35,7 +35,7 @@ struct SamplingArgs {
     std::string voice_leading = "1";
     std::string chains = "1";
     std::string positions = "0";
-    std::string schedule = "sweep";
+    std::string schedule = "auto";
     std::string backend = "eigen";
     std::string device = "cpu";
     std::string threads = "0";

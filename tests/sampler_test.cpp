@@ -24,13 +24,24 @@ const Corpus& corpus() {
     return test_support::bach_corpus();
 }
 
-std::shared_ptr<const Model> small_model(ContextMode mode) {
-    return test_support::small_model(mode, 11);
+std::shared_ptr<const Model> small_model(ContextMode mode, bool masked = false) {
+    return test_support::small_model(mode, 11, masked);
 }
 
-SamplingOptions options(ContextMode mode, std::uint64_t seed = 1, int iterations = 6) {
+/// A context mode, and whether the model has a mask input (then the default
+/// schedule is Coconet's blocked one from a masked start).
+struct Variant {
+    ContextMode mode = ContextMode::full;
+    bool masked = false;
+};
+
+void PrintTo(const Variant& v, std::ostream* os) {
+    *os << to_string(v.mode) << (v.masked ? " masked" : "");
+}
+
+SamplingOptions options(Variant variant, std::uint64_t seed = 1, int iterations = 6) {
     SamplingOptions o;
-    o.model = small_model(mode);
+    o.model = small_model(variant.mode, variant.masked);
     o.seed = seed;
     o.iterations = iterations;
     return o;
@@ -125,7 +136,7 @@ void expect_constraints_hold(const Chorale& base, const Constraints& k, const Ch
 
 }  // namespace
 
-class SamplerModes : public ::testing::TestWithParam<ContextMode> {};
+class SamplerModes : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(SamplerModes, RandomConstraintsHold) {
     std::mt19937 rng(5);
@@ -224,12 +235,103 @@ TEST_P(SamplerModes, GenerateHonoursShapeKeyAndCadence) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, SamplerModes, ::testing::Values(ContextMode::window, ContextMode::full),
-                         [](const auto& info) { return std::string(to_string(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Modes, SamplerModes,
+                         ::testing::Values(Variant{ContextMode::window, false}, Variant{ContextMode::full, false},
+                                           Variant{ContextMode::window, true}, Variant{ContextMode::full, true}),
+                         [](const auto& info) {
+                             return std::string(to_string(info.param.mode)) + (info.param.masked ? "_masked" : "");
+                         });
+
+TEST(Sampler, BlockedScheduleNeedsAMaskModel) {
+    const Chorale base = head(corpus().chorales[0], 2);
+    SamplingOptions o = options(Variant{ContextMode::full, false});
+    o.schedule = "blocked";
+    try {
+        sample_grid(base, {}, o);
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("mask"), std::string::npos) << e.what();
+    }
+    // With a mask model every schedule starts masked and leaves no mask behind.
+    for (const char* schedule : {"auto", "blocked", "sweep", "uniform"}) {
+        SamplingOptions m = options(Variant{ContextMode::full, true}, 5, 2);
+        m.schedule = schedule;
+        const Harmonization h = sample_grid(base, {}, m);
+        EXPECT_NO_THROW(h.chorale.validate()) << schedule;
+        for (int v = 0; v < kNumVoices; ++v)
+            for (int t = 0; t < base.num_ticks; ++t) EXPECT_NE(h.chorale.at(v, t), token::kStart) << schedule;
+    }
+}
+
+TEST(Sampler, BlockedIterationsDoNotDependOnLength) {
+    const Chorale base = head(corpus().chorales[0], 4);
+    const sample::Problem p = sample::compile_problem(base, {}, *small_model(ContextMode::full, true));
+    sample::SamplerOptions so;
+    so.schedule = sample::Schedule::blocked;
+    ModelConfig full;
+    EXPECT_EQ(sample::resolve_iterations(p, full, so), sample::kBlockedIterations);
+    so.iterations = 7;
+    EXPECT_EQ(sample::resolve_iterations(p, full, so), 7);
+}
+
+TEST(Harmonize, MelodyOutsideTheRangeIsTransposedAndBack) {
+    // The soprano an octave up: above the model's soprano range.
+    const Chorale chorale = head(corpus().chorales[42], 3);
+    const Chorale up = transpose(chorale, Interval{12, 0});
+    Score melody = to_score(up);
+    melody.parts.resize(1);
+    const auto ranges = corpus().ranges();
+    bool outside = false;
+    for (int t = 0; t < up.num_ticks; ++t)
+        if (token::is_pitch(up.at(0, t)) && !ranges[0].contains(token::to_pitch(up.at(0, t)).midi())) outside = true;
+    ASSERT_TRUE(outside) << "the test melody must leave the soprano range";
+    const auto h = harmonize(melody, {}, options(Variant{ContextMode::full, false}, 3));
+    for (int t = 0; t < up.num_ticks; ++t) EXPECT_EQ(h.chorale.at(0, t), up.at(0, t)) << t;
+    // The lower voices moved with it: the alto sits within two octaves below the soprano.
+    int near = 0, onsets = 0;
+    for (int t = 0; t < up.num_ticks; ++t)
+        if (token::is_pitch(h.chorale.at(1, t)) && token::is_pitch(h.chorale.at(0, t))) {
+            ++onsets;
+            const int d = token::to_pitch(h.chorale.at(0, t)).midi() - token::to_pitch(h.chorale.at(1, t)).midi();
+            near += d > -12 && d < 24;
+        }
+    EXPECT_GT(onsets, 0);
+    EXPECT_GT(near * 2, onsets);
+}
+
+TEST(Harmonize, MelodyWiderThanTheRangeIsAClearError) {
+    Chorale c = head(corpus().chorales[42], 2);
+    c.at(0, 0) = token::parse("C3");
+    c.at(0, 16) = token::parse("C7");
+    Score melody = to_score(c);
+    melody.parts.resize(1);
+    try {
+        harmonize(melody, {}, options(Variant{ContextMode::full, false}));
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("wider than"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Generate, PhrasesAndAFinalAuthenticCadenceByDefault) {
+    PieceShape shape;
+    shape.bars = 5;
+    shape.fifths = -1;  // F major
+    const auto h = generate(shape, {}, options(Variant{ContextMode::full, true}, 2));
+    const int bar = 16;
+    for (int b : {2, 4, 5}) EXPECT_EQ(h.chorale.fermata[static_cast<size_t>(b * bar - 2)], 1) << "bar " << b;
+    for (int b : {1, 3}) EXPECT_EQ(h.chorale.fermata[static_cast<size_t>(b * bar - 2)], 0) << "bar " << b;
+    const Token bass = h.chorale.at(3, 5 * bar - 4);
+    ASSERT_TRUE(token::is_pitch(bass));
+    EXPECT_EQ(token::to_pitch(bass).midi() % 12, 5);  // F, the tonic
+    shape.phrases = false;
+    const auto plain = generate(shape, {}, options(Variant{ContextMode::full, true}, 2));
+    for (std::uint8_t f : plain.chorale.fermata) EXPECT_EQ(f, 0);
+}
 
 TEST(Sampler, ContradictionsFailBeforeSampling) {
     const Chorale base = head(corpus().chorales[0], 2);
-    SamplingOptions o = options(ContextMode::full);
+    SamplingOptions o = options(Variant{ContextMode::full, false});
     bool sampled = false;
     o.progress = [&](std::size_t, std::size_t, std::string_view) { return sampled = true; };
     Constraints k;
@@ -247,7 +349,7 @@ TEST(Sampler, ContradictionsFailBeforeSampling) {
 
 TEST(Sampler, ProgressCanCancel) {
     const Chorale base = head(corpus().chorales[0], 2);
-    SamplingOptions o = options(ContextMode::window, 1, 50);
+    SamplingOptions o = options(Variant{ContextMode::window, false}, 1, 50);
     int calls = 0;
     o.progress = [&](std::size_t done, std::size_t total, std::string_view) {
         EXPECT_EQ(total, 50u);
@@ -275,7 +377,7 @@ TEST(Sampler, IterationsScaleWithLengthAndPositions) {
 
 TEST(Sampler, UnknownBackendIsAClearError) {
     const Chorale base = head(corpus().chorales[0], 2);
-    SamplingOptions o = options(ContextMode::window);
+    SamplingOptions o = options(Variant{ContextMode::window, false});
     o.backend = "tpu";
     try {
         sample_grid(base, {}, o);

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 namespace deepbach::test_support {
@@ -17,13 +18,16 @@ inline const Corpus& bach_corpus() {
     return c;
 }
 
-/// One LSTM layer of 16, embeddings 8 and 4, MLPs of 16; cached per (mode, seed).
-inline std::shared_ptr<const Model> small_model(ContextMode mode, std::uint64_t seed) {
-    static std::map<std::pair<ContextMode, std::uint64_t>, std::shared_ptr<const Model>> cache;
-    auto& m = cache[{mode, seed}];
+/// One LSTM layer of 16, embeddings 8 and 4, MLPs of 16; cached per (mode,
+/// seed, masked). masked: with a mask input and the shared pitch embedding.
+inline std::shared_ptr<const Model> small_model(ContextMode mode, std::uint64_t seed, bool masked = false) {
+    static std::map<std::tuple<ContextMode, std::uint64_t, bool>, std::shared_ptr<const Model>> cache;
+    auto& m = cache[{mode, seed, masked}];
     if (!m) {
         ModelConfig c;
         c.mode = mode;
+        c.mask = masked;
+        c.shared_pitch = masked;
         c.note_embedding = 8;
         c.meta_embedding = 4;
         c.lstm_hidden = 16;

@@ -45,9 +45,11 @@ struct SamplingOptions {
     int chains = 1;
     /// Keep every chain in Harmonization::chains (else only the best).
     bool keep_all_chains = false;
-    /// "sweep" (each free cell once before any twice, shuffled) or "uniform"
-    /// (DeepBach's: positions drawn at random each iteration).
-    std::string schedule = "sweep";
+    /// "auto" (blocked for a model with a mask input, else sweep), "blocked"
+    /// (Coconet's annealed blocked Gibbs from a masked start), "sweep" (each
+    /// free cell once before any twice, shuffled) or "uniform" (DeepBach's:
+    /// positions drawn at random each iteration).
+    std::string schedule = "auto";
     /// "eigen" (CPU, always there) or "torch" (LibTorch, CPU or CUDA; needs
     /// deepbach::torch and torch_backend::register_sampler_backend()).
     std::string backend = "eigen";
@@ -88,6 +90,11 @@ struct PieceShape {
     int beat_type = 4;  ///< and denominator
     int fifths = 0;     ///< key signature (Constraints::keys may change it)
     std::string mode = "major";
+    /// Where the constraints give no fermata, a fermata on the last beat of
+    /// every second bar and of the last bar (DeepBach's phrases); where they
+    /// give no cadence, an authentic cadence in the key on the last fermata.
+    /// false: none of this.
+    bool phrases = true;
 };
 
 /// The empty grid generate() samples on: `bars` bars of the time signature

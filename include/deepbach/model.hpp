@@ -38,7 +38,28 @@ struct ModelConfig {
     int mlp_hidden = 256;    ///< width of the center MLP and of the head
     int window_past = 16;    ///< window mode: ticks before the target
     int window_future = 15;  ///< window mode: ticks after the target
+    /// A pitch embedding shared by the four voices (one table per network,
+    /// indexed by MIDI number; kNoPitchCode for `__`, rest, START, END),
+    /// added to each voice's own embedding of its spelled tokens, so that
+    /// "the same pitch" and "the same interval" mean the same thing in every
+    /// voice. The sum is one vector per token: inference folds it into the
+    /// token tables and costs nothing more.
+    bool shared_pitch = false;
+    /// A learned "unknown" input per voice (Coconet's mask): the networks
+    /// were trained with masked context, and a masked cell is written as
+    /// note index V_u (one past voice u's vocabulary) in the inputs. The
+    /// sampler then starts from a fully masked grid and redraws annealed
+    /// blocks of masked cells (docs/model-format.md, docs/evaluation.md).
+    bool mask = false;
 };
+
+/// Rows of a network's `pitch_embeddings` table: MIDI 0..127 and one for
+/// every token without a pitch.
+constexpr int kPitchCodes = 129;
+constexpr int kNoPitchCode = 128;
+/// Per vocabulary index, the row of the shared pitch table (MIDI number or
+/// kNoPitchCode).
+std::vector<int> pitch_codes(const Vocabulary& vocabulary);
 
 /// Metadata inputs of every network, in this order, with their number of
 /// values: fermata (0/1), beat position (0..3), key signature (fifths + 7, 0..14).

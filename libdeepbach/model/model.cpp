@@ -119,7 +119,8 @@ json config_json(const ModelConfig& c) {
                 {"meta_embedding", c.meta_embedding}, {"lstm_hidden", c.lstm_hidden},
                 {"lstm_layers", c.lstm_layers},       {"dropout", c.dropout},
                 {"mlp_hidden", c.mlp_hidden},         {"window_past", c.window_past},
-                {"window_future", c.window_future}};
+                {"window_future", c.window_future},   {"shared_pitch", c.shared_pitch},
+                {"mask", c.mask}};
 }
 
 int get_int(const json& j, const char* key) {
@@ -147,6 +148,15 @@ ModelConfig config_from_json(const json& j) {
     c.window_future = get_int(j, "window_future");
     if (!j.contains("dropout") || !j.at("dropout").is_number()) throw Error("config has no number 'dropout'");
     c.dropout = j.at("dropout").get<float>();
+    // Absent in files written before the shared pitch embedding existed.
+    if (j.contains("shared_pitch")) {
+        if (!j.at("shared_pitch").is_boolean()) throw Error("config 'shared_pitch' is not true or false");
+        c.shared_pitch = j.at("shared_pitch").get<bool>();
+    }
+    if (j.contains("mask")) {
+        if (!j.at("mask").is_boolean()) throw Error("config 'mask' is not true or false");
+        c.mask = j.at("mask").get<bool>();
+    }
     return c;
 }
 
@@ -258,6 +268,18 @@ std::int64_t Tensor::numel() const {
     return n;
 }
 
+std::vector<int> pitch_codes(const Vocabulary& vocabulary) {
+    std::vector<int> out(static_cast<size_t>(vocabulary.size()), kNoPitchCode);
+    for (int i = 0; i < vocabulary.size(); ++i) {
+        const Token t = vocabulary.token(i);
+        if (token::is_pitch(t)) {
+            const int midi = token::to_pitch(t).midi();
+            if (midi >= 0 && midi < kNoPitchCode) out[static_cast<size_t>(i)] = midi;
+        }
+    }
+    return out;
+}
+
 std::map<std::string, std::vector<std::int64_t>> Model::expected_shapes() const {
     const std::int64_t E = config.note_embedding, M = config.meta_embedding, H = config.lstm_hidden,
                        C = config.mlp_hidden;
@@ -283,6 +305,8 @@ std::map<std::string, std::vector<std::int64_t>> Model::expected_shapes() const 
                 shapes[q + "bias_hh" + l] = {4 * H};
             }
         }
+        if (config.shared_pitch) shapes[p + "pitch_embeddings.weight"] = {kPitchCodes, E};
+        if (config.mask) shapes[p + "mask_embeddings.weight"] = {kNumVoices, E};
         shapes[p + "center.0.weight"] = {C, 3 * E + 3 * M};
         shapes[p + "center.0.bias"] = {C};
         shapes[p + "center.2.weight"] = {C, C};

@@ -219,10 +219,37 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
     const int E = model.config.note_embedding, M = model.config.meta_embedding;
     const std::string p = "voices." + std::to_string(voice) + ".";
     for (int u = 0; u < kNumVoices; ++u)
-        vocab_sizes_[static_cast<size_t>(u)] = model.vocabularies[static_cast<size_t>(u)].size();
-    auto note_emb = [&](int u) -> const Tensor& {
-        return weight(model, p + "note_embeddings." + std::to_string(u) + ".weight");
-    };
+        vocab_sizes_[static_cast<size_t>(u)] =
+            model.vocabularies[static_cast<size_t>(u)].size() + (model.config.mask ? 1 : 0);
+    // Each voice's token embedding; with a shared pitch table, plus the
+    // pitch table's row of the token's MIDI number (folded here once).
+    std::array<Tensor, kNumVoices> note_tables;
+    for (int u = 0; u < kNumVoices; ++u) {
+        Tensor t = weight(model, p + "note_embeddings." + std::to_string(u) + ".weight");
+        if (model.config.shared_pitch) {
+            const Tensor& pitch = weight(model, p + "pitch_embeddings.weight");
+            const std::vector<int> codes = pitch_codes(model.vocabularies[static_cast<size_t>(u)]);
+            for (size_t r = 0; r < codes.size(); ++r)
+                for (int e = 0; e < E; ++e)
+                    t.data[r * static_cast<size_t>(E) + static_cast<size_t>(e)] +=
+                        pitch.data[static_cast<size_t>(codes[r]) * static_cast<size_t>(E) + static_cast<size_t>(e)];
+        }
+        if (model.config.mask) {
+            // Row V_u: the voice's mask embedding (a masked cell's input).
+            const Tensor& mask = weight(model, p + "mask_embeddings.weight");
+            t.shape[0] += 1;
+            t.data.insert(t.data.end(), mask.data.begin() + static_cast<std::ptrdiff_t>(u * E),
+                          mask.data.begin() + static_cast<std::ptrdiff_t>((u + 1) * E));
+            if (model.config.shared_pitch) {  // the mask has no pitch: row kNoPitchCode
+                const Tensor& pitch = weight(model, p + "pitch_embeddings.weight");
+                float* row = t.data.data() + (t.data.size() - static_cast<size_t>(E));
+                for (int e = 0; e < E; ++e)
+                    row[e] += pitch.data[static_cast<size_t>(kNoPitchCode) * static_cast<size_t>(E) + static_cast<size_t>(e)];
+            }
+        }
+        note_tables[static_cast<size_t>(u)] = std::move(t);
+    }
+    auto note_emb = [&](int u) -> const Tensor& { return note_tables[static_cast<size_t>(u)]; };
     auto meta_emb = [&](int m) -> const Tensor& {
         return weight(model, p + "meta_embeddings." + kMetadataNames[static_cast<size_t>(m)] + ".weight");
     };

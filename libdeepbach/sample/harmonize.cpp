@@ -62,18 +62,20 @@ std::shared_ptr<const Model> resolve_model(const SamplingOptions& options) {
     return std::make_shared<const Model>(Model::load(path));
 }
 
-sample::Schedule parse_schedule(const std::string& name) {
+sample::Schedule parse_schedule(const std::string& name, const Model& model) {
+    if (name == "auto") return model.config.mask ? sample::Schedule::blocked : sample::Schedule::sweep;
     if (name == "sweep") return sample::Schedule::sweep;
     if (name == "uniform") return sample::Schedule::uniform;
-    throw Error("unknown schedule '" + name + "' (sweep or uniform)");
+    if (name == "blocked") return sample::Schedule::blocked;
+    throw Error("unknown schedule '" + name + "' (auto, blocked, sweep or uniform)");
 }
 
 }  // namespace
 
 Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
                           const SamplingOptions& options) {
-    const sample::Schedule schedule = parse_schedule(options.schedule);
     const std::shared_ptr<const Model> model = resolve_model(options);
+    const sample::Schedule schedule = parse_schedule(options.schedule, *model);
     const sample::Problem problem = sample::compile_problem(base, constraints, *model);
     const auto backend = sample::make_backend(options.backend, *model, options.device, options.threads);
     sample::SamplerOptions so;
@@ -111,6 +113,68 @@ Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
     return out;
 }
 
+namespace {
+
+// The semitone shift that brings the soprano of `base` inside the model's
+// soprano range with every transposed soprano token in its vocabulary: 0
+// when it fits as it is, else the smallest |shift| (up before down). Throws
+// Error when the melody spans more than the range.
+int melody_shift(const Chorale& base, const Model& model) {
+    const VoiceRange range = model.ranges[kSoprano];
+    int low = 1000, high = -1000;
+    for (int t = 0; t < base.num_ticks; ++t) {
+        const Token tok = base.at(kSoprano, t);
+        if (!token::is_pitch(tok)) continue;
+        const int m = token::to_pitch(tok).midi();
+        low = std::min(low, m);
+        high = std::max(high, m);
+    }
+    if (high < low || range.empty()) return 0;
+    auto fits = [&](int shift) {
+        if (low + shift < range.lowest || high + shift > range.highest) return false;
+        if (shift == 0) return true;
+        try {
+            const Interval by = interval_for_shift(base, shift);
+            const Vocabulary& vocab = model.vocabularies[kSoprano];
+            for (int t = 0; t < base.num_ticks; ++t) {
+                const Token tok = base.at(kSoprano, t);
+                if (token::is_pitch(tok) && !vocab.contains(token::from_pitch(transpose(token::to_pitch(tok), by))))
+                    return false;
+            }
+            return true;
+        } catch (const Error&) {
+            return false;
+        }
+    };
+    for (int d = 0; d <= 24; ++d) {
+        if (fits(d)) return d;
+        if (d > 0 && fits(-d)) return -d;
+    }
+    auto name = [](int midi) {
+        static const int fifths[12] = {0, 7, 2, -3, 4, -1, 6, 1, -4, 3, -2, 5};
+        return Pitch::from_fifths_and_midi(fifths[((midi % 12) + 12) % 12], midi).name();
+    };
+    if (high - low > range.highest - range.lowest)
+        throw Error("the melody spans " + name(low) + ".." + name(high) + ", wider than the model's soprano range " +
+                    name(range.lowest) + ".." + name(range.highest));
+    throw Error("the melody " + name(low) + ".." + name(high) + " cannot be transposed into the model's soprano range " +
+                name(range.lowest) + ".." + name(range.highest) + " with spellings the model knows");
+}
+
+Constraints transpose_constraints(Constraints c, const Interval& by) {
+    for (FixedNote& f : c.fixed)
+        if (token::is_pitch(f.token)) f.token = token::from_pitch(transpose(token::to_pitch(f.token), by));
+    for (KeyChange& k : c.keys) k.fifths = transpose_key(k.fifths, by);
+    for (auto& r : c.ranges)
+        if (r) {
+            r->lowest += by.semitones;
+            r->highest += by.semitones;
+        }
+    return c;
+}
+
+}  // namespace
+
 Harmonization harmonize(const Score& melody, const Constraints& constraints, const SamplingOptions& options) {
     // A chorale keeps its lower voices in the base grid (rhythm constraints
     // may refer to them); anything else, or a chorale the grid cannot hold
@@ -128,7 +192,18 @@ Harmonization harmonize(const Score& melody, const Constraints& constraints, con
     Constraints c = constraints;
     if (c.regions.empty()) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
     for (Region& r : c.regions) r.voices[0] = false;  // the soprano is the melody
-    return sample_grid(base, c, options);
+    // A melody outside the model's soprano range is harmonized a few
+    // semitones up or down and transposed back, with its own spelling.
+    SamplingOptions o = options;
+    o.model = resolve_model(options);
+    const int shift = melody_shift(base, *o.model);
+    if (shift == 0) return sample_grid(base, c, o);
+    const Interval up = interval_for_shift(base, shift);
+    const Interval down{-up.semitones, -up.fifths};
+    Harmonization h = sample_grid(transpose(base, up), transpose_constraints(c, up), o);
+    h.chorale = transpose(h.chorale, down);
+    for (Chorale& chain : h.chains) chain = transpose(chain, down);
+    return h;
 }
 
 Chorale piece_grid(const PieceShape& shape) {
@@ -164,6 +239,20 @@ Harmonization generate(const PieceShape& shape, const Constraints& constraints,
     const Chorale base = piece_grid(shape);
     Constraints c = constraints;
     if (c.regions.empty()) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
+    // Phrases as chorales have them (DeepBach's default): a fermata on the
+    // last beat of every second bar and of the last one; and the piece ends
+    // with an authentic cadence in its key on the last fermata.
+    if (shape.phrases && c.fermatas.empty()) {
+        const int bar = base.num_ticks / shape.bars;
+        for (int b = 1; b <= shape.bars; ++b)
+            if (b % 2 == 0 || b == shape.bars)
+                c.fermatas.push_back(TickRange{b * bar - kTicksPerQuarter, b * bar});
+    }
+    if (shape.phrases && c.cadences.empty() && !c.fermatas.empty()) {
+        const auto last = std::max_element(c.fermatas.begin(), c.fermatas.end(),
+                                           [](const TickRange& a, const TickRange& b) { return a.begin < b.begin; });
+        c.cadences.push_back(Cadence{last->begin, CadenceType::authentic});
+    }
     return sample_grid(base, c, options);
 }
 

@@ -151,6 +151,12 @@ int resolve_positions(const ModelConfig& config, const SamplerOptions& options) 
 int resolve_iterations(const Problem& problem, const ModelConfig& config, const SamplerOptions& options) {
     if (options.iterations < 0) throw Error("iterations must be at least 0");
     if (options.iterations > 0) return options.iterations;
+    if (options.schedule == Schedule::blocked) {
+        // Each iteration redraws a share of every free cell (about 0.4 on
+        // average over the annealing): kBlockedIterations in all, whatever
+        // the length (docs/benchmarks.md).
+        return kBlockedIterations;
+    }
     // DeepBach: 500 iterations x 8 cells per voice on 64 ticks, about 62.5
     // redraws of each cell; keep that per cell.
     const double per_voice_cells = problem.grid.num_ticks;
@@ -160,6 +166,8 @@ int resolve_iterations(const Problem& problem, const ModelConfig& config, const 
 
 std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const Problem& problem,
                                     const SamplerOptions& options, SamplerStats* stats) {
+    if (options.schedule == Schedule::blocked && !model.config.mask)
+        throw Error("the blocked schedule needs a model trained with a mask input (deepbach train --mask)");
     const auto start_time = std::chrono::steady_clock::now();
     if (options.chains < 1) throw Error("chains must be at least 1");
     if (!(options.temperature > 0) || !std::isfinite(options.temperature))
@@ -186,8 +194,15 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
         Chain& ch = chains[static_cast<size_t>(c)];
         ch.enc = base;
         ch.rng = Rng(chain_seed(options.seed, c));
-        // Random start: every free cell uniform over its allowed tokens.
+        // A masked start where the model knows masks, else a random one:
+        // every free cell uniform over its allowed tokens.
         for (int v = 0; v < kNumVoices; ++v) {
+            if (model.config.mask) {
+                const auto mask = static_cast<std::int16_t>(problem.vocabulary_size[static_cast<size_t>(v)]);
+                for (int t : problem.free_ticks[static_cast<size_t>(v)])
+                    ch.enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] = mask;
+                continue;
+            }
             const int V = problem.vocabulary_size[static_cast<size_t>(v)];
             std::vector<int> ok;
             for (int t : problem.free_ticks[static_cast<size_t>(v)]) {
@@ -210,7 +225,85 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     RowMajor rows;
     std::vector<double> weights;
     const bool anneal = options.temperature < options.start_temperature;
-    for (int it = 0; it < iterations; ++it) {
+    if (options.schedule == Schedule::blocked) {
+        // Coconet's annealed blocked Gibbs: mask a block, redraw it whole
+        // from the context the mask leaves, write it, repeat with a smaller block.
+        struct Draw {
+            int v, t, token;
+        };
+        std::vector<std::vector<Draw>> pending(chains.size());
+        std::vector<std::array<std::vector<int>, kNumVoices>> blocks(chains.size());
+        const double anneal_iterations = std::max(1.0, kBlockedAnnealShare * iterations);
+        for (int it = 0; it < iterations; ++it) {
+            const double share = std::max(kBlockedMinShare, 1.0 - it / anneal_iterations);
+            double temperature = options.temperature;
+            if (anneal) {
+                // The reference's annealing per 8 redraws of a voice's cells,
+                // counted in the block's cells per voice.
+                const double equivalent = it * share * problem.grid.num_ticks / 8.0;
+                temperature = std::max(options.temperature,
+                                       options.start_temperature * std::pow(options.annealing, equivalent));
+            }
+            for (std::size_t c = 0; c < chains.size(); ++c) {
+                Chain& ch = chains[c];
+                pending[c].clear();
+                for (int v = 0; v < kNumVoices; ++v) {
+                    auto& block = blocks[c][static_cast<size_t>(v)];
+                    block = problem.free_ticks[static_cast<size_t>(v)];
+                    const std::size_t k = std::min(
+                        block.size(),
+                        static_cast<std::size_t>(std::ceil(share * static_cast<double>(block.size()))));
+                    for (std::size_t i = 0; i < k; ++i) std::swap(block[i], block[i + ch.rng.below(block.size() - i)]);
+                    block.resize(k);
+                    const auto mask = static_cast<std::int16_t>(problem.vocabulary_size[static_cast<size_t>(v)]);
+                    for (int t : block)
+                        ch.enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] = mask;
+                }
+            }
+            for (int v = 0; v < kNumVoices; ++v) {
+                const int V = problem.vocabulary_size[static_cast<size_t>(v)];
+                if (problem.free_ticks[static_cast<size_t>(v)].empty()) continue;
+                if (window) {
+                    targets.clear();
+                    for (std::size_t c = 0; c < chains.size(); ++c) {
+                        const nn::SequenceView view = nn::view_of(chains[c].enc);
+                        for (int t : blocks[c][static_cast<size_t>(v)]) targets.push_back({view, t});
+                    }
+                    if (targets.empty()) continue;
+                    backend.window_logits(v, targets, logits);
+                    rows = logits;
+                    std::size_t r = 0;
+                    for (std::size_t c = 0; c < chains.size(); ++c)
+                        for (int t : blocks[c][static_cast<size_t>(v)]) {
+                            const float* row =
+                                row_for(rows.row(static_cast<Eigen::Index>(r++)).data(), chains[c], v, t, V);
+                            pending[c].push_back(
+                                {v, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights)});
+                        }
+                } else {
+                    views.clear();
+                    for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
+                    backend.full_logits(v, views, full);
+                    for (std::size_t c = 0; c < chains.size(); ++c) {
+                        rows = full[c];
+                        for (int t : blocks[c][static_cast<size_t>(v)]) {
+                            const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
+                            pending[c].push_back(
+                                {v, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights)});
+                        }
+                    }
+                }
+            }
+            for (std::size_t c = 0; c < chains.size(); ++c)
+                for (const Draw& d : pending[c])
+                    chains[c].enc.notes[static_cast<size_t>(d.v)][static_cast<size_t>(d.t + kDatasetPadding)] =
+                        static_cast<std::int16_t>(d.token);
+            if (options.progress && !options.progress(static_cast<std::size_t>(it + 1),
+                                                      static_cast<std::size_t>(iterations), "sampling"))
+                throw Cancelled();
+        }
+    }
+    for (int it = 0; options.schedule != Schedule::blocked && it < iterations; ++it) {
         double temperature = options.temperature;
         if (anneal) {
             const double equivalent = static_cast<double>(it) * positions / 8.0;
@@ -260,6 +353,43 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
         if (options.progress && !options.progress(static_cast<std::size_t>(it + 1),
                                                   static_cast<std::size_t>(iterations), "sampling"))
             throw Cancelled();
+    }
+
+    // A masked start leaves masks where a schedule never came (uniform
+    // draws, or too few iterations): draw them now, voice by voice.
+    if (model.config.mask) {
+        for (int v = 0; v < kNumVoices; ++v) {
+            const int V = problem.vocabulary_size[static_cast<size_t>(v)];
+            bool any = false;
+            for (auto& ch : chains)
+                for (int t : problem.free_ticks[static_cast<size_t>(v)])
+                    any = any || ch.enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] >= V;
+            if (!any) continue;
+            views.clear();
+            for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
+            std::vector<Eigen::MatrixXf> all;
+            if (window) {
+                for (std::size_t c = 0; c < chains.size(); ++c) {
+                    targets.clear();
+                    for (int t = 0; t < problem.grid.num_ticks; ++t) targets.push_back({views[c], t});
+                    backend.window_logits(v, targets, logits);
+                    all.push_back(logits);
+                }
+            } else {
+                backend.full_logits(v, views, all);
+            }
+            for (std::size_t c = 0; c < chains.size(); ++c) {
+                rows = all[c];
+                auto& notes = chains[c].enc.notes[static_cast<size_t>(v)];
+                for (int t : problem.free_ticks[static_cast<size_t>(v)]) {
+                    auto& cell = notes[static_cast<size_t>(t + kDatasetPadding)];
+                    if (cell < V) continue;
+                    const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
+                    cell = static_cast<std::int16_t>(
+                        draw(row, problem.allowed_row(v, t), V, options.temperature, chains[c].rng, weights));
+                }
+            }
+        }
     }
 
     std::vector<Chorale> grids;

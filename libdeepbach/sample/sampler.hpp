@@ -14,9 +14,21 @@ namespace deepbach::sample {
 
 /// Which free cells an iteration redraws.
 enum class Schedule {
-    sweep,   ///< a shuffled sweep: every free cell of a voice once before any twice
-    uniform  ///< the reference's: `positions` cells drawn uniformly each time
+    sweep,    ///< a shuffled sweep: every free cell of a voice once before any twice
+    uniform,  ///< the reference's: `positions` cells drawn uniformly each time
+    /// Coconet's annealed blocked Gibbs (models with a mask input): each
+    /// iteration masks a random block of the free cells, a share annealed
+    /// from all of them down to kBlockedMinShare, and redraws the block
+    /// from one context, every voice of it at once.
+    blocked,
 };
+
+/// The blocked schedule: the block's share of the free cells falls linearly
+/// from 1 to this over the first kBlockedAnnealShare of the iterations.
+constexpr double kBlockedMinShare = 0.05;
+constexpr double kBlockedAnnealShare = 0.75;
+/// The blocked schedule's iterations when none are asked for.
+constexpr int kBlockedIterations = 100;
 
 struct SamplerOptions {
     std::uint64_t seed = 1;
@@ -58,7 +70,8 @@ int resolve_iterations(const Problem& problem, const ModelConfig& config, const 
 int resolve_positions(const ModelConfig& config, const SamplerOptions& options);
 
 /// Runs options.chains chains from random starts (each free cell drawn
-/// uniformly from its allowed tokens) and returns them in chain order. Chain
+/// uniformly from its allowed tokens; with a model that has a mask input,
+/// every free cell masked) and returns them in chain order. Chain
 /// c depends only on (seed, c), never on the number of chains or threads.
 std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const Problem& problem,
                                     const SamplerOptions& options, SamplerStats* stats = nullptr);

@@ -14,7 +14,8 @@
 namespace deepbach::torch_backend {
 
 VoiceNetImpl::VoiceNetImpl(const ModelConfig& config, int voice,
-                           const std::array<int, kNumVoices>& vocabulary_sizes)
+                           const std::array<int, kNumVoices>& vocabulary_sizes,
+                           const std::array<std::vector<int>, kNumVoices>& pitch_codes)
     : config_(config), voice_(voice) {
     const int E = config.note_embedding, M = config.meta_embedding, H = config.lstm_hidden,
               L = config.lstm_layers, C = config.mlp_hidden;
@@ -31,6 +32,20 @@ VoiceNetImpl::VoiceNetImpl(const ModelConfig& config, int voice,
         metas_.push_back(e);
     }
     meta_embeddings = register_module("meta_embeddings", torch::nn::ModuleDict(metas));
+    if (config.mask) mask_ = register_module("mask_embeddings", torch::nn::Embedding(kNumVoices, E));
+    if (config.shared_pitch) {
+        pitch_ = register_module("pitch_embeddings", torch::nn::Embedding(kPitchCodes, E));
+        for (int u = 0; u < kNumVoices; ++u) {
+            const auto us = static_cast<size_t>(u);
+            // One more for the mask index V_u, which has no pitch.
+            std::vector<std::int64_t> codes(static_cast<size_t>(vocabulary_sizes[us]) + 1, kNoPitchCode);
+            if (pitch_codes[us].size() + 1 == codes.size())
+                std::copy(pitch_codes[us].begin(), pitch_codes[us].end(), codes.begin());
+            pitch_codes_.push_back(register_buffer(
+                fmt::format("pitch_codes_{}", u),
+                torch::tensor(codes, torch::TensorOptions().dtype(torch::kLong))));
+        }
+    }
     const int in = kNumVoices * E + kMetadataInputs * M;
     const double between = L > 1 ? static_cast<double>(config.dropout) : 0.0;
     past_lstm = register_module(
@@ -51,7 +66,20 @@ VoiceNetImpl::VoiceNetImpl(const ModelConfig& config, int voice,
 torch::Tensor VoiceNetImpl::embed(const torch::Tensor& notes, const torch::Tensor& meta) {
     std::vector<torch::Tensor> parts;
     parts.reserve(kNumVoices + kMetadataInputs);
-    for (int u = 0; u < kNumVoices; ++u) parts.push_back(notes_[static_cast<size_t>(u)](notes.select(-1, u)));
+    for (int u = 0; u < kNumVoices; ++u) {
+        const torch::Tensor idx = notes.select(-1, u);
+        torch::Tensor e;
+        if (config_.mask) {
+            // Index V_u reads the voice's mask row.
+            const torch::Tensor table =
+                torch::cat({notes_[static_cast<size_t>(u)]->weight, mask_->weight.narrow(0, u, 1)}, 0);
+            e = torch::nn::functional::embedding(idx, table);
+        } else {
+            e = notes_[static_cast<size_t>(u)](idx);
+        }
+        if (config_.shared_pitch) e = e + pitch_(pitch_codes_[static_cast<size_t>(u)].index_select(0, idx.reshape({-1})).view(idx.sizes()));
+        parts.push_back(e);
+    }
     for (int k = 0; k < kMetadataInputs; ++k)
         parts.push_back(metas_[static_cast<size_t>(k)](meta.select(-1, k)));
     return torch::cat(parts, -1);
@@ -224,8 +252,11 @@ std::vector<VoiceNet> make_networks(const Model& model, const torch::Device& dev
     for (int v = 0; v < kNumVoices; ++v)
         sizes[static_cast<size_t>(v)] = model.vocabularies[static_cast<size_t>(v)].size();
     std::vector<VoiceNet> nets;
+    std::array<std::vector<int>, kNumVoices> codes;
+    for (int v = 0; v < kNumVoices; ++v)
+        codes[static_cast<size_t>(v)] = pitch_codes(model.vocabularies[static_cast<size_t>(v)]);
     for (int v = 0; v < kNumVoices; ++v) {
-        VoiceNet net(model.config, v, sizes);
+        VoiceNet net(model.config, v, sizes, codes);
         load_weights(net, model);
         net->to(device);
         nets.push_back(net);

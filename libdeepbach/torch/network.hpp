@@ -25,7 +25,10 @@ struct FullSteps {
 /// past_lstm.weight_ih_l0, center.0.weight, head.2.bias, ...).
 class VoiceNetImpl : public torch::nn::Module {
 public:
-    VoiceNetImpl(const ModelConfig& config, int voice, const std::array<int, kNumVoices>& vocabulary_sizes);
+    /// pitch_codes: per voice, each vocabulary index's row of the shared
+    /// pitch table (see pitch_codes()); used when config.shared_pitch.
+    VoiceNetImpl(const ModelConfig& config, int voice, const std::array<int, kNumVoices>& vocabulary_sizes,
+                 const std::array<std::vector<int>, kNumVoices>& pitch_codes = {});
 
     /// Embeds every tick: notes [B, T, 4] and meta [B, T, 3] (int64; meta
     /// holds fermata, beat, key fifths + 7) give x [B, T, 4E + 3M].
@@ -62,6 +65,9 @@ private:
     torch::nn::ModuleDict meta_embeddings{nullptr};
     std::vector<torch::nn::Embedding> notes_;
     std::vector<torch::nn::Embedding> metas_;
+    torch::nn::Embedding pitch_{nullptr};
+    torch::nn::Embedding mask_{nullptr};  // row u: voice u's masked-cell input (index V_u)
+    std::vector<torch::Tensor> pitch_codes_;  // per voice: vocabulary index -> pitch row
     torch::nn::LSTM past_lstm{nullptr};
     torch::nn::LSTM future_lstm{nullptr};
     torch::nn::Sequential center_{nullptr};

@@ -5,7 +5,12 @@
 
 #include "torch/network.hpp"
 
+#include "sample/guide.hpp"
+
+#include <deepbach/diagnostics.hpp>
 #include <deepbach/error.hpp>
+#include <deepbach/evaluation.hpp>
+#include <deepbach/harmonize.hpp>
 
 #include <fmt/format.h>
 
@@ -92,6 +97,44 @@ struct Batch {
     std::vector<std::int64_t> padded_lengths;  // full mode
     std::vector<std::int64_t> positions;       // full mode
     std::int64_t size = 0;                     // targets per voice
+    /// Unlikelihood: per voice, [size, V_v] 1 where a token would write a
+    /// consecutive fifth or octave with the input context, and [size] 1 where
+    /// the target itself writes none (where the penalty applies).
+    std::array<torch::Tensor, kNumVoices> bad, keep;
+};
+
+// Corrupted context (TrainOptions::corrupt): rows of `rows` ticks, each
+// row-group b (a sequence or a window) with its own rate; cells holding
+// START or END (indices 0 and 1) are left alone. A pure function of
+// (seed, step), like the batch.
+struct Corruption {
+    double max_rate = 0;
+    double max_mask = 0;
+    std::uint64_t seed = 0;
+    std::int64_t step = 0;
+    std::array<std::int64_t, kNumVoices> vocab_sizes{};
+    void apply(std::vector<std::int64_t>& notes, std::int64_t B, std::int64_t rows) const {
+        if (max_rate <= 0 && max_mask <= 0) return;
+        auto unit = [](std::uint64_t x) { return static_cast<double>(x >> 11) * (1.0 / 9007199254740992.0); };
+        for (std::int64_t b = 0; b < B; ++b) {
+            std::uint64_t state = mix(seed, static_cast<std::uint64_t>(step), 0x63727074ULL, static_cast<std::uint64_t>(b));
+            auto next = [&state] { return state = mix(state); };
+            const double rate = max_rate * unit(next());
+            const double masked = max_mask * unit(next());
+            for (std::int64_t t = 0; t < rows; ++t)
+                for (int v = 0; v < kNumVoices; ++v) {
+                    std::int64_t& cell = notes[static_cast<size_t>((b * rows + t) * kNumVoices + v)];
+                    if (cell < 2) continue;
+                    const std::int64_t V = vocab_sizes[static_cast<size_t>(v)];
+                    if (masked > 0 && unit(next()) < masked) {
+                        cell = V;
+                        continue;
+                    }
+                    if (rate > 0 && unit(next()) < rate)
+                        cell = 2 + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(V - 2));
+                }
+        }
+    }
 };
 
 torch::Tensor to_tensor(std::vector<std::int64_t>& data, std::vector<std::int64_t> shape,
@@ -101,7 +144,7 @@ torch::Tensor to_tensor(std::vector<std::int64_t>& data, std::vector<std::int64_
 
 // Window mode: targets (sequence, tick of music).
 Batch window_batch(const Flat& f, const std::vector<std::pair<int, int>>& targets, const ModelConfig& cfg,
-                   const torch::Device& dev) {
+                   const torch::Device& dev, const Corruption* corruption = nullptr) {
     const int wp = cfg.window_past, wf = cfg.window_future, W = wp + 1 + wf;
     const std::int64_t B = static_cast<std::int64_t>(targets.size());
     std::vector<std::int64_t> notes(static_cast<size_t>(B * W * kNumVoices)),
@@ -123,6 +166,7 @@ Batch window_batch(const Flat& f, const std::vector<std::pair<int, int>>& target
         for (int v = 0; v < kNumVoices; ++v)
             tgt[static_cast<size_t>(v)][static_cast<size_t>(b)] = f.notes[static_cast<size_t>(v)][center];
     }
+    if (corruption != nullptr) corruption->apply(notes, B, W);
     Batch out;
     out.size = B;
     out.notes = to_tensor(notes, {B, W, kNumVoices}, dev);
@@ -132,10 +176,50 @@ Batch window_batch(const Flat& f, const std::vector<std::pair<int, int>>& target
     return out;
 }
 
+// Unlikelihood sets of a full-mode batch from its input grid (`notes`,
+// B x T x 4, the notes as the networks see them) and its targets.
+void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::int64_t T,
+                      const Model& vocab_model, const torch::Device& dev) {
+    const std::int64_t B = static_cast<std::int64_t>(out.padded_lengths.size());
+    std::array<std::vector<float>, kNumVoices> bad, keep;
+    std::array<int, kNumVoices> V{};
+    for (int v = 0; v < kNumVoices; ++v) V[static_cast<size_t>(v)] = vocab_model.vocabularies[static_cast<size_t>(v)].size();
+    std::vector<int> counts;
+    for (std::int64_t b = 0; b < B; ++b) {
+        const std::int64_t P = out.padded_lengths[static_cast<size_t>(b)];
+        const int length = static_cast<int>(P - 2 * kDatasetPadding);
+        std::array<std::vector<std::int16_t>, kNumVoices> grid;
+        for (int v = 0; v < kNumVoices; ++v) {
+            auto& g = grid[static_cast<size_t>(v)];
+            g.resize(static_cast<size_t>(P));
+            for (std::int64_t t = 0; t < P; ++t)
+                g[static_cast<size_t>(t)] = static_cast<std::int16_t>(notes[static_cast<size_t>((b * T + t) * kNumVoices + v)]);
+        }
+        const sample::VoiceLeadingGuide guide(vocab_model, length, 1.0);
+        for (int v = 0; v < kNumVoices; ++v) {
+            const int Vv = V[static_cast<size_t>(v)];
+            counts.resize(static_cast<size_t>(Vv));
+            for (int t = 0; t < length; ++t) {
+                guide.parallels(grid, v, t, Vv, counts.data(), true);
+                for (int i = 0; i < Vv; ++i) bad[static_cast<size_t>(v)].push_back(counts[static_cast<size_t>(i)] > 0 ? 1.0f : 0.0f);
+            }
+        }
+    }
+    for (int v = 0; v < kNumVoices; ++v) {
+        const int Vv = V[static_cast<size_t>(v)];
+        auto& bv = bad[static_cast<size_t>(v)];
+        torch::Tensor bt = torch::from_blob(bv.data(), {out.size, Vv}, torch::kFloat32).clone();
+        const torch::Tensor own = bt.gather(1, out.targets[static_cast<size_t>(v)].to(torch::kCPU).unsqueeze(1)).squeeze(1);
+        out.bad[static_cast<size_t>(v)] = bt.to(dev);
+        out.keep[static_cast<size_t>(v)] = (1.0 - own).to(dev);
+    }
+}
+
 // Full mode: whole sequences, right-padded to the longest with END tokens
 // (vocabulary index `end_index` per voice) and the last metadata.
 Batch full_batch(const Flat& f, const std::vector<int>& seqs,
-                 const std::array<std::int64_t, kNumVoices>& end_index, const torch::Device& dev) {
+                 const std::array<std::int64_t, kNumVoices>& end_index, const torch::Device& dev,
+                 const Corruption* corruption = nullptr, const Model* unlikelihood_vocab = nullptr) {
     const std::int64_t B = static_cast<std::int64_t>(seqs.size());
     std::int64_t T = 0;
     Batch out;
@@ -166,11 +250,13 @@ Batch full_batch(const Flat& f, const std::vector<int>& seqs,
                 tgt[static_cast<size_t>(v)].push_back(f.notes[static_cast<size_t>(v)][sq.offset + t]);
         }
     }
+    if (corruption != nullptr) corruption->apply(notes, B, T);
     out.size = static_cast<std::int64_t>(out.positions.size());
     out.notes = to_tensor(notes, {B, T, kNumVoices}, dev);
     out.meta = to_tensor(meta, {B, T, 3}, dev);
     for (int v = 0; v < kNumVoices; ++v)
         out.targets[static_cast<size_t>(v)] = to_tensor(tgt[static_cast<size_t>(v)], {out.size}, dev);
+    if (unlikelihood_vocab != nullptr) mark_consecutive(out, notes, T, *unlikelihood_vocab, dev);
     return out;
 }
 
@@ -309,10 +395,16 @@ struct ResumeState {
 
 std::string config_key(const ModelConfig& c, const std::string& checksum, std::uint64_t seed,
                        const TrainOptions& o) {
-    return fmt::format("{} {} {} {} {} {} {} {} {} {} seed={} batch={}/{} lr={}", to_string(c.mode),
-                       c.note_embedding, c.meta_embedding, c.lstm_hidden, c.lstm_layers, c.dropout,
-                       c.mlp_hidden, c.window_past, c.window_future, checksum, seed, o.batch_size,
-                       o.batch_sequences, o.learning_rate);
+    std::string key = fmt::format("{} {} {} {} {} {} {} {} {} {} seed={} batch={}/{} lr={}", to_string(c.mode),
+                                  c.note_embedding, c.meta_embedding, c.lstm_hidden, c.lstm_layers, c.dropout,
+                                  c.mlp_hidden, c.window_past, c.window_future, checksum, seed, o.batch_size,
+                                  o.batch_sequences, o.learning_rate);
+    // New settings only where they are on, so older checkpoints still resume.
+    if (c.shared_pitch) key += " shared_pitch";
+    if (o.corrupt > 0) key += fmt::format(" corrupt={}", o.corrupt);
+    if (c.mask) key += fmt::format(" mask={}", o.mask);
+    if (o.unlikelihood > 0) key += fmt::format(" unlikelihood={}", o.unlikelihood);
+    return key;
 }
 
 void save_resume(const std::filesystem::path& path, std::vector<VoiceNet>& nets,
@@ -406,6 +498,13 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     check_config(options.config);
     if (options.batch_size < 1 || options.batch_sequences < 1) throw Error("batch sizes must be at least 1");
     if (options.epochs < 1) throw Error("--epochs must be at least 1");
+    if (!(options.corrupt >= 0 && options.corrupt <= 1)) throw Error("--corrupt must be in [0, 1]");
+    if (!(options.mask >= 0 && options.mask <= 1)) throw Error("--mask must be in [0, 1]");
+    if (!(options.unlikelihood >= 0 && options.unlikelihood <= 100)) throw Error("--unlikelihood must be in [0, 100]");
+    if (options.unlikelihood > 0 && options.config.mode != ContextMode::full)
+        throw Error("--unlikelihood needs full mode");
+    if (options.mask > 0 && !options.config.mask)
+        throw Error("--mask needs a model with a mask input (config.mask)");
     if (!(options.time_limit_seconds >= 0)) throw Error("--time-limit must not be negative");
     set_threads(options.threads);
     const std::string device_name = resolve_device(options.device);
@@ -440,6 +539,8 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     for (int s : dataset.sequences_of(dataset.split.valid))
         if (dataset.sequences[static_cast<size_t>(s)].shift == 0) valid_seqs.push_back(s);
     if (valid_seqs.empty()) valid_seqs = dataset.sequences_of(dataset.split.valid);
+    std::vector<Chorale> valid_chorales;  // as written, for the monitor
+    for (int i : dataset.split.valid) valid_chorales.push_back(corpus.chorales[static_cast<size_t>(i)]);
     if (train_seqs.empty()) throw Error(options.corpus.string() + ": too few chorales for a training split");
 
     // Uniform sampling over training ticks: prefix sums of sequence lengths.
@@ -457,6 +558,14 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
 
     const auto hold = special_index(dataset.vocabularies, token::kHold);
     const auto end_index = special_index(dataset.vocabularies, token::kEnd);
+    Model vocab_model;  // the vocabularies, for the unlikelihood's rules
+    vocab_model.vocabularies = dataset.vocabularies;
+    Corruption corruption;
+    corruption.max_rate = options.corrupt;
+    corruption.max_mask = options.mask;
+    corruption.seed = options.seed;
+    for (int v = 0; v < kNumVoices; ++v)
+        corruption.vocab_sizes[static_cast<size_t>(v)] = dataset.vocabularies[static_cast<size_t>(v)].size();
 
     Model model = Model::initialize(cfg, dataset.vocabularies, dataset.ranges, options.seed);
     std::vector<VoiceNet> nets = make_networks(model, dev);
@@ -492,6 +601,7 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
 
     while (st.step < total_steps) {
         const std::int64_t step = st.step;
+        corruption.step = step;
         // The step's batch: a pure function of (seed, step).
         Batch batch;
         if (cfg.mode == ContextMode::window) {
@@ -504,14 +614,15 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
                                                      prefix.begin() - 1);
                 targets[static_cast<size_t>(i)] = {train_seqs[k], static_cast<int>(r - prefix[k])};
             }
-            batch = window_batch(flat, targets, cfg, dev);
+            batch = window_batch(flat, targets, cfg, dev, &corruption);
         } else {
             std::vector<int> seqs(static_cast<size_t>(options.batch_sequences));
             for (int i = 0; i < options.batch_sequences; ++i)
                 seqs[static_cast<size_t>(i)] = train_seqs[static_cast<size_t>(
                     mix(options.seed, static_cast<std::uint64_t>(step), static_cast<std::uint64_t>(i)) %
                     train_seqs.size())];
-            batch = full_batch(flat, seqs, end_index, dev);
+            batch = full_batch(flat, seqs, end_index, dev, &corruption,
+                               options.unlikelihood > 0 ? &vocab_model : nullptr);
         }
         torch::Tensor losses = torch::zeros({2}, torch::TensorOptions().dtype(torch::kDouble).device(dev));
         for (int v = 0; v < kNumVoices; ++v) {
@@ -521,7 +632,12 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
             net->train();
             const torch::Tensor logits = run(net, batch);
             const torch::Tensor& target = batch.targets[static_cast<size_t>(v)];
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
+            torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
+            if (options.unlikelihood > 0) {
+                const torch::Tensor p_bad = (torch::softmax(logits, 1) * batch.bad[static_cast<size_t>(v)]).sum(1);
+                const torch::Tensor ul = -torch::log(torch::clamp(1.0 - p_bad, 1e-6));
+                loss = loss + options.unlikelihood * (ul * batch.keep[static_cast<size_t>(v)]).mean();
+            }
             opts[static_cast<size_t>(v)]->zero_grad();
             loss.backward();
             opts[static_cast<size_t>(v)]->step();
@@ -556,6 +672,36 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
         const auto metrics = evaluate_flat(nets, flat, valid_seqs, hold, end_index, dev,
                                            options.validation_targets, options.seed);
         prog.validation = metrics;
+        if (options.monitor > 0 && !valid_chorales.empty()) {
+            report(TrainProgress::Phase::validating, "harmonizing validation sopranos");
+            auto snapshot = std::make_shared<Model>(model);
+            for (auto& net : nets) store_weights(net, *snapshot);
+            prog.monitor_mass_bach = parallel_mass(*snapshot, valid_chorales, 1).mean_mass();
+            ParallelMass own;
+            std::int64_t parallels = 0;
+            prog.monitor_chorales = 0;
+            const int n = std::min<int>(options.monitor, static_cast<int>(valid_chorales.size()));
+            for (int i = 0; i < n; ++i) {
+                SamplingOptions so;
+                so.model = snapshot;
+                so.seed = options.seed + static_cast<std::uint64_t>(i);
+                so.voice_leading = 0;
+                so.threads = 1;
+                try {
+                    const Chorale piece = first_bars(valid_chorales[static_cast<size_t>(i)], 8);
+                    const Harmonization h = harmonize(to_score(piece), {}, so);
+                    parallels += voice_leading_stats(h.chorale).parallels();
+                    own.add(parallel_mass(*snapshot, {h.chorale}, 1));
+                    ++prog.monitor_chorales;
+                } catch (const Error&) {
+                    // A soprano the model cannot harmonize is left out of the figures.
+                }
+            }
+            prog.monitor_parallels =
+                prog.monitor_chorales > 0 ? static_cast<double>(parallels) / prog.monitor_chorales : 0.0;
+            prog.monitor_mass_own = own.mean_mass();
+            for (auto& net : nets) net->train();
+        }
         const double nll = mean_nll(metrics);
         if (!st.has_best || nll < st.best_nll) {
             st.best_nll = nll;

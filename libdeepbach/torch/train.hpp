@@ -41,6 +41,25 @@ struct TrainOptions {
     /// Full mode: whole sequences per step (every music tick of each is a target).
     int batch_sequences = 8;
     double learning_rate = 1e-3;
+    /// Corrupted context (denoising), 0..1: each training sequence (full
+    /// mode) or window has a rate drawn uniformly in [0, corrupt], and each
+    /// cell of its input (every voice, every tick of music) is replaced with
+    /// that probability by a token drawn uniformly from its voice's
+    /// vocabulary (rest, `__` and pitches), while the targets stay Bach's.
+    /// The networks then learn the conditionals of the contexts the sampler
+    /// shows them: a random start and half-finished chorales. 0: off.
+    double corrupt = 0;
+    /// Masked context (Coconet's orderless training; needs config.mask):
+    /// each sequence or window has a rate drawn uniformly in [0, mask], and
+    /// each input cell is masked (note index V_u) with that probability,
+    /// before any corruption. 0: off.
+    double mask = 0;
+    /// Unlikelihood weight (Welleck et al. 2019) against consecutive fifths
+    /// and octaves: at every target whose own token writes none, the loss
+    /// adds weight x -log(1 - p), p the probability the network gives to the
+    /// tokens that would write a parallel or contrary fifth or octave with
+    /// the context it is shown (the rules of deepbach/evaluation.hpp). 0: off.
+    double unlikelihood = 0;
     std::string device = "auto";  ///< auto, cpu, cuda
     std::uint64_t seed = 1;       ///< split, initial weights, batches, dropout
     int threads = 0;              ///< CPU threads (OpenBLAS ones with an OpenBLAS LibTorch); 0: the defaults
@@ -49,6 +68,9 @@ struct TrainOptions {
     /// Window mode: at most this many validation targets per voice (a fixed,
     /// seeded sample of the validation ticks); 0: all.
     std::int64_t validation_targets = 8192;
+    /// Validation sopranos (their first 8 bars) harmonized by the model alone
+    /// after each validation, for the musical figures of TrainProgress; 0: none.
+    int monitor = 4;
 };
 
 /// What train_model reports while it runs.
@@ -63,6 +85,15 @@ struct TrainProgress {
     double samples_per_s = 0;  ///< targets per second, four voices counted
     double eta_seconds = 0;
     std::array<VoiceMetrics, kNumVoices> validation{};  ///< set after each validation
+    /// After each validation with TrainOptions::monitor > 0: the parallel
+    /// mass (deepbach/diagnostics.hpp, alto+tenor+bass) at Bach's validation
+    /// chorales, and for the first `monitor` of them harmonized by the model
+    /// alone (voice-leading guide off): their parallel fifths and octaves per
+    /// chorale and the parallel mass at their contexts.
+    int monitor_chorales = 0;
+    double monitor_mass_bach = 0;
+    double monitor_mass_own = 0;
+    double monitor_parallels = 0;
     std::string message;                                ///< what is being done, for a status line
 };
 /// Return false to stop: train_model then throws Cancelled (the resume

@@ -4,6 +4,7 @@
 #include "torch/network.hpp"
 
 #include <deepbach/corpus.hpp>
+#include <deepbach/error.hpp>
 #include <deepbach/model.hpp>
 
 #include <gtest/gtest.h>
@@ -54,10 +55,12 @@ float max_abs_diff(const torch::Tensor& a, const Eigen::MatrixXf& b) {
     return worst;
 }
 
-Model parity_model(ContextMode mode) {
+Model parity_model(ContextMode mode, bool masked = false) {
     const Dataset& d = small_dataset();
     ModelConfig cfg;  // the default sizes
     cfg.mode = mode;
+    cfg.mask = masked;
+    cfg.shared_pitch = masked;
     return Model::initialize(cfg, d.vocabularies, d.ranges, 11);
 }
 
@@ -130,4 +133,56 @@ TEST(TorchParity, FullModeMatchesEigen) {
         EXPECT_LT(max_abs_diff(logits.narrow(0, 0, len0), eigen[0]), 1e-4f) << "voice " << v;
         EXPECT_LT(max_abs_diff(logits.narrow(0, len0, len1), eigen[1]), 1e-4f) << "voice " << v;
     }
+}
+
+// The shared pitch embedding and the mask input: the Eigen engine folds the
+// pitch table into its token tables and reads index V_u as the mask row;
+// LibTorch adds and looks them up. Both give the same logits, with masked
+// cells in the input.
+TEST(TorchParity, MaskAndSharedPitchMatchEigen) {
+    const Dataset& d = small_dataset();
+    const Model model = parity_model(ContextMode::full, true);
+    const nn::InferenceEngine engine(model, 1);
+    std::vector<tb::VoiceNet> nets = tb::make_networks(model, torch::Device(torch::kCPU));
+    torch::NoGradGuard no_grad;
+    const auto& sq = d.sequences[0];
+    nn::SequenceData data;
+    data.length = sq.length;
+    const int P = sq.length + 2 * kDatasetPadding;
+    for (int t = 0; t < P; ++t) {
+        const size_t i = static_cast<size_t>(sq.offset + t);
+        for (int v = 0; v < kNumVoices; ++v) data.notes[static_cast<size_t>(v)].push_back(d.notes[static_cast<size_t>(v)][i]);
+        data.fermata.push_back(d.fermata[i]);
+        data.beat.push_back(d.beat_position[i]);
+        data.key_fifths.push_back(d.key_fifths[i]);
+    }
+    // Mask every third cell of the music, voice by voice in turn.
+    for (int t = kDatasetPadding; t < kDatasetPadding + sq.length; t += 3) {
+        const int v = (t / 3) % kNumVoices;
+        data.notes[static_cast<size_t>(v)][static_cast<size_t>(t)] =
+            static_cast<std::int16_t>(model.vocabularies[static_cast<size_t>(v)].size());
+    }
+    torch::Tensor notes = torch::empty({1, P, kNumVoices}, torch::kLong);
+    torch::Tensor meta = torch::empty({1, P, 3}, torch::kLong);
+    auto n = notes.accessor<std::int64_t, 3>();
+    auto m = meta.accessor<std::int64_t, 3>();
+    for (int t = 0; t < P; ++t) {
+        for (int v = 0; v < kNumVoices; ++v) n[0][t][v] = data.notes[static_cast<size_t>(v)][static_cast<size_t>(t)];
+        m[0][t][0] = data.fermata[static_cast<size_t>(t)];
+        m[0][t][1] = data.beat[static_cast<size_t>(t)];
+        m[0][t][2] = data.key_fifths[static_cast<size_t>(t)] + 7;
+    }
+    std::vector<std::int64_t> positions;
+    for (int t = 0; t < sq.length; ++t) positions.push_back(kDatasetPadding + t);
+    for (int v = 0; v < kNumVoices; ++v) {
+        nets[static_cast<size_t>(v)]->eval();
+        const torch::Tensor logits = nets[static_cast<size_t>(v)]->forward_full(notes, meta, {P}, positions);
+        std::vector<Eigen::MatrixXf> eigen;
+        engine.full_logits(v, {data.view()}, eigen);
+        EXPECT_LT(max_abs_diff(logits, eigen[0]), 1e-4f) << "voice " << v;
+    }
+    // A mask index past V_u is still refused.
+    data.notes[0][static_cast<size_t>(kDatasetPadding)] = static_cast<std::int16_t>(model.vocabularies[0].size() + 1);
+    std::vector<Eigen::MatrixXf> eigen;
+    EXPECT_THROW(engine.full_logits(1, {data.view()}, eigen), Error);
 }

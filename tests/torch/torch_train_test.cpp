@@ -160,6 +160,39 @@ TEST(TorchTrain, ResumeContinuesBitwise) {
     }
 }
 
+TEST(TorchTrain, MaskedAndCorruptedContextTrainsAndResumesBitwise) {
+    SmallCorpus c(6, "masked");
+    tb::TrainOptions o = small_options(c, ContextMode::full, "masked.safetensors");
+    o.config.mask = true;
+    o.config.shared_pitch = true;
+    o.mask = 1.0;
+    o.corrupt = 0.2;
+    o.max_steps = 4;
+    const TrainingRecord one = tb::train_model(o);
+    const Model a = Model::load(o.out);
+    EXPECT_TRUE(a.config.mask);
+    EXPECT_TRUE(a.config.shared_pitch);
+    EXPECT_EQ(a.weights.count("voices.0.mask_embeddings.weight"), 1u);
+    EXPECT_EQ(a.weights.count("voices.2.pitch_embeddings.weight"), 1u);
+    EXPECT_TRUE(std::isfinite(one.validation[0].nll));
+    // Two steps, then resumed to four: the same weights as four at once.
+    tb::TrainOptions half = o;
+    half.out = c.path("half.safetensors");
+    half.max_steps = 2;
+    tb::train_model(half);
+    half.max_steps = 4;
+    half.resume = true;
+    tb::train_model(half);
+    const auto wa = resume_weights(fs::path(o.out.string() + ".resume"), a);
+    const auto wb = resume_weights(fs::path(half.out.string() + ".resume"), a);
+    ASSERT_EQ(wa.size(), wb.size());
+    for (size_t i = 0; i < wa.size(); ++i) EXPECT_TRUE(torch::equal(wa[i], wb[i])) << i;
+    // --mask without a mask input is refused.
+    tb::TrainOptions bad = o;
+    bad.config.mask = false;
+    EXPECT_THROW(tb::train_model(bad), Error);
+}
+
 TEST(TorchTrain, ResumeRefusesOtherSettings) {
     SmallCorpus c(12, "resume-other");
     tb::TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");

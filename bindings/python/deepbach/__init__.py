@@ -200,7 +200,8 @@ _SAMPLING_DOC = """
       is returned; keep_all_chains=True keeps every chain in result.chains.
     - positions: cells redrawn per voice and iteration; None: 8 in window
       mode, 32 in full mode.
-    - schedule: 'sweep' (each free cell once before any twice) or 'uniform'
+    - schedule: 'auto' (blocked for a model with a mask input, else sweep), 'blocked'
+      (Coconet's annealed blocks from a masked start), 'sweep' (each free cell once before any twice) or 'uniform'
       (DeepBach's).
     - backend: 'eigen' (CPU, always there) or 'torch' (LibTorch builds);
       device: 'cpu', 'cuda' or 'auto' (torch backend).
@@ -227,7 +228,7 @@ def harmonize(
     voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
-    schedule: str = "sweep",
+    schedule: str = "auto",
     backend: str = "eigen",
     device: str = "cpu",
     threads: int = 1,
@@ -266,7 +267,7 @@ def generate(
     voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
-    schedule: str = "sweep",
+    schedule: str = "auto",
     backend: str = "eigen",
     device: str = "cpu",
     threads: int = 1,
@@ -307,7 +308,7 @@ def reharmonize(
     voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
-    schedule: str = "sweep",
+    schedule: str = "auto",
     backend: str = "eigen",
     device: str = "cpu",
     threads: int = 1,
@@ -347,7 +348,7 @@ def sample_grid(
     voice_leading: float = 1.0,
     chains: int = 1,
     positions: Optional[int] = None,
-    schedule: str = "sweep",
+    schedule: str = "auto",
     backend: str = "eigen",
     device: str = "cpu",
     threads: int = 1,

@@ -113,8 +113,8 @@ SamplingOptions options_of(const py::dict& d, py::object& progress) {
             throw Error("voice_leading=" + repr_of(voice_leading) + ": expected a number >= 0, e.g. 1 or 0");
     }
     if (const py::object s = get("schedule"); !s.is_none()) o.schedule = lower(s.cast<std::string>());
-    if (o.schedule != "sweep" && o.schedule != "uniform")
-        throw Error("schedule='" + o.schedule + "': expected 'sweep' or 'uniform'");
+    if (o.schedule != "auto" && o.schedule != "blocked" && o.schedule != "sweep" && o.schedule != "uniform")
+        throw Error("schedule='" + o.schedule + "': expected 'auto', 'blocked', 'sweep' or 'uniform'");
     if (const py::object b = get("backend"); !b.is_none()) o.backend = lower(b.cast<std::string>());
     if (const py::object dev = get("device"); !dev.is_none()) o.device = lower(dev.cast<std::string>());
     if (o.device != "cpu" && o.device != "cuda" && o.device != "auto")
