@@ -159,6 +159,15 @@ void add_train_commands(CLI::App& app, Action& action) {
                         "Full mode: weight of an unlikelihood loss on the tokens that would write consecutive "
                         "fifths or octaves with the context (0: off)")
             ->capture_default_str();
+        cmd->add_option("--self-unlikelihood", o.self_unlikelihood,
+                        "Full mode: the unlikelihood at the model's own harmonizations of training sopranos, "
+                        "refreshed every --self-refresh steps (0: off)")
+            ->capture_default_str();
+        cmd->add_option("--self-pool", o.self_pool, "Harmonizations in the --self-unlikelihood pool")
+            ->capture_default_str();
+        cmd->add_option("--self-refresh", o.self_refresh, "Steps between pool refreshes (0: a sixth of an epoch)")
+            ->capture_default_str();
+        cmd->add_option("--init", o.init, "Start from this model's weights (same configuration)");
         cmd->add_option("--corrupt", o.corrupt,
                         "Train on corrupted context: each sequence's cells replaced by random tokens at a rate "
                         "drawn in [0, P] (0: off)")

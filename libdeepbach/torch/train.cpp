@@ -179,7 +179,7 @@ Batch window_batch(const Flat& f, const std::vector<std::pair<int, int>>& target
 // Unlikelihood sets of a full-mode batch from its input grid (`notes`,
 // B x T x 4, the notes as the networks see them) and its targets.
 void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::int64_t T,
-                      const Model& vocab_model, const torch::Device& dev) {
+                      const Model& vocab_model, const torch::Device& dev, bool keep_all = false) {
     const std::int64_t B = static_cast<std::int64_t>(out.padded_lengths.size());
     std::array<std::vector<float>, kNumVoices> bad, keep;
     std::array<int, kNumVoices> V{};
@@ -211,7 +211,7 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
         torch::Tensor bt = torch::from_blob(bv.data(), {out.size, Vv}, torch::kFloat32).clone();
         const torch::Tensor own = bt.gather(1, out.targets[static_cast<size_t>(v)].to(torch::kCPU).unsqueeze(1)).squeeze(1);
         out.bad[static_cast<size_t>(v)] = bt.to(dev);
-        out.keep[static_cast<size_t>(v)] = (1.0 - own).to(dev);
+        out.keep[static_cast<size_t>(v)] = keep_all ? torch::ones_like(own).to(dev) : (1.0 - own).to(dev);
     }
 }
 
@@ -219,7 +219,8 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
 // (vocabulary index `end_index` per voice) and the last metadata.
 Batch full_batch(const Flat& f, const std::vector<int>& seqs,
                  const std::array<std::int64_t, kNumVoices>& end_index, const torch::Device& dev,
-                 const Corruption* corruption = nullptr, const Model* unlikelihood_vocab = nullptr) {
+                 const Corruption* corruption = nullptr, const Model* unlikelihood_vocab = nullptr,
+                 bool keep_all = false) {
     const std::int64_t B = static_cast<std::int64_t>(seqs.size());
     std::int64_t T = 0;
     Batch out;
@@ -256,7 +257,7 @@ Batch full_batch(const Flat& f, const std::vector<int>& seqs,
     out.meta = to_tensor(meta, {B, T, 3}, dev);
     for (int v = 0; v < kNumVoices; ++v)
         out.targets[static_cast<size_t>(v)] = to_tensor(tgt[static_cast<size_t>(v)], {out.size}, dev);
-    if (unlikelihood_vocab != nullptr) mark_consecutive(out, notes, T, *unlikelihood_vocab, dev);
+    if (unlikelihood_vocab != nullptr) mark_consecutive(out, notes, T, *unlikelihood_vocab, dev, keep_all);
     return out;
 }
 
@@ -404,6 +405,9 @@ std::string config_key(const ModelConfig& c, const std::string& checksum, std::u
     if (o.corrupt > 0) key += fmt::format(" corrupt={}", o.corrupt);
     if (c.mask) key += fmt::format(" mask={}", o.mask);
     if (o.unlikelihood > 0) key += fmt::format(" unlikelihood={}", o.unlikelihood);
+    if (o.self_unlikelihood > 0)
+        key += fmt::format(" self_unlikelihood={}/{}/{}", o.self_unlikelihood, o.self_pool, o.self_refresh);
+    if (!o.init.empty()) key += " init=" + o.init.filename().string();
     return key;
 }
 
@@ -503,6 +507,11 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     if (!(options.unlikelihood >= 0 && options.unlikelihood <= 100)) throw Error("--unlikelihood must be in [0, 100]");
     if (options.unlikelihood > 0 && options.config.mode != ContextMode::full)
         throw Error("--unlikelihood needs full mode");
+    if (!(options.self_unlikelihood >= 0 && options.self_unlikelihood <= 100))
+        throw Error("--self-unlikelihood must be in [0, 100]");
+    if (options.self_unlikelihood > 0 && options.config.mode != ContextMode::full)
+        throw Error("--self-unlikelihood needs full mode");
+    if (options.self_pool < 1 || options.self_pool > 64) throw Error("--self-pool must be in 1..64");
     if (options.mask > 0 && !options.config.mask)
         throw Error("--mask needs a model with a mask input (config.mask)");
     if (!(options.time_limit_seconds >= 0)) throw Error("--time-limit must not be negative");
@@ -568,6 +577,21 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
         corruption.vocab_sizes[static_cast<size_t>(v)] = dataset.vocabularies[static_cast<size_t>(v)].size();
 
     Model model = Model::initialize(cfg, dataset.vocabularies, dataset.ranges, options.seed);
+    if (!options.init.empty()) {
+        const Model from = Model::load(options.init);
+        const auto same = [](const ModelConfig& a, const ModelConfig& b) {
+            return a.mode == b.mode && a.note_embedding == b.note_embedding && a.meta_embedding == b.meta_embedding &&
+                   a.lstm_hidden == b.lstm_hidden && a.lstm_layers == b.lstm_layers &&
+                   a.mlp_hidden == b.mlp_hidden && a.window_past == b.window_past &&
+                   a.window_future == b.window_future && a.shared_pitch == b.shared_pitch && a.mask == b.mask;
+        };
+        if (!same(from.config, cfg))
+            throw Error(options.init.string() + ": --init needs a model of the same configuration");
+        for (int v = 0; v < kNumVoices; ++v)
+            if (from.vocabularies[static_cast<size_t>(v)].size() != dataset.vocabularies[static_cast<size_t>(v)].size())
+                throw Error(options.init.string() + ": --init needs a model of the same vocabularies");
+        model.weights = from.weights;
+    }
     std::vector<VoiceNet> nets = make_networks(model, dev);
     std::vector<std::unique_ptr<torch::optim::Adam>> opts;
     for (auto& net : nets)
@@ -599,6 +623,38 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     auto timed_start = Clock::now();
     const std::int64_t first_step = st.step;
 
+    // Self-context unlikelihood: a pool of the networks' own harmonizations.
+    FlatStore self_store;
+    const std::int64_t self_refresh =
+        options.self_refresh > 0 ? options.self_refresh : std::max<std::int64_t>(1, steps_per_epoch / 6);
+    std::vector<Chorale> train_chorales_for_pool;
+    if (options.self_unlikelihood > 0)
+        for (int i : dataset.split.train) train_chorales_for_pool.push_back(corpus.chorales[static_cast<size_t>(i)]);
+    auto refresh_pool = [&](std::int64_t step) {
+        auto snapshot = std::make_shared<Model>(model);
+        for (auto& net : nets) store_weights(net, *snapshot);
+        std::vector<EncodedChorale> pool;
+        for (int i = 0; i < options.self_pool && !train_chorales_for_pool.empty(); ++i) {
+            const std::uint64_t r = mix(options.seed, static_cast<std::uint64_t>(step), 0x73656c66ULL, static_cast<std::uint64_t>(i));
+            const Chorale& c = train_chorales_for_pool[static_cast<size_t>(r % train_chorales_for_pool.size())];
+            SamplingOptions so;
+            so.model = snapshot;
+            so.seed = r;
+            so.voice_leading = 0;
+            so.iterations = 40;
+            so.threads = 1;
+            try {
+                const Harmonization h = harmonize(to_score(first_bars(c, 8)), {}, so);
+                pool.push_back(encode_chorale(h.chorale, snapshot->vocabularies));
+            } catch (const Error&) {
+                // A soprano this model cannot harmonize stays out of the pool.
+            }
+        }
+        self_store = FlatStore();
+        build_store(pool, self_store);
+        for (auto& net : nets) net->train();
+    };
+
     while (st.step < total_steps) {
         const std::int64_t step = st.step;
         corruption.step = step;
@@ -624,6 +680,14 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
             batch = full_batch(flat, seqs, end_index, dev, &corruption,
                                options.unlikelihood > 0 ? &vocab_model : nullptr);
         }
+        Batch self_batch;
+        const bool self_on = options.self_unlikelihood > 0;
+        if (self_on) {
+            if (step % self_refresh == 0 || self_store.flat.seqs.empty()) refresh_pool(step);
+            std::vector<int> all(self_store.flat.seqs.size());
+            std::iota(all.begin(), all.end(), 0);
+            if (!all.empty()) self_batch = full_batch(self_store.flat, all, end_index, dev, nullptr, &vocab_model, true);
+        }
         torch::Tensor losses = torch::zeros({2}, torch::TensorOptions().dtype(torch::kDouble).device(dev));
         for (int v = 0; v < kNumVoices; ++v) {
             torch::manual_seed(mix(options.seed, static_cast<std::uint64_t>(step), 0x64726f70ULL,
@@ -637,6 +701,12 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
                 const torch::Tensor p_bad = (torch::softmax(logits, 1) * batch.bad[static_cast<size_t>(v)]).sum(1);
                 const torch::Tensor ul = -torch::log(torch::clamp(1.0 - p_bad, 1e-6));
                 loss = loss + options.unlikelihood * (ul * batch.keep[static_cast<size_t>(v)]).mean();
+            }
+            if (self_on && self_batch.size > 0) {
+                const torch::Tensor self_logits = run(net, self_batch);
+                const torch::Tensor p_bad =
+                    (torch::softmax(self_logits, 1) * self_batch.bad[static_cast<size_t>(v)]).sum(1);
+                loss = loss + options.self_unlikelihood * (-torch::log(torch::clamp(1.0 - p_bad, 1e-6))).mean();
             }
             opts[static_cast<size_t>(v)]->zero_grad();
             loss.backward();

@@ -60,6 +60,19 @@ struct TrainOptions {
     /// tokens that would write a parallel or contrary fifth or octave with
     /// the context it is shown (the rules of deepbach/evaluation.hpp). 0: off.
     double unlikelihood = 0;
+    /// The same unlikelihood at the model's own contexts: every
+    /// `self_refresh` steps the current networks harmonize `self_pool`
+    /// training sopranos (8 bars each, the model alone), and every step adds
+    /// self_unlikelihood x the penalty over every cell of those grids (no
+    /// cross-entropy there: they are not Bach's). What a sampler shows the
+    /// networks is their own chords; this is where they must not prefer
+    /// consecutive fifths and octaves. 0: off.
+    double self_unlikelihood = 0;
+    int self_pool = 4;
+    int self_refresh = 0;  ///< 0: a sixth of an epoch
+    /// Start from this model's weights (same config and vocabularies)
+    /// instead of fresh ones; Adam starts afresh. Empty: fresh weights.
+    std::filesystem::path init;
     std::string device = "auto";  ///< auto, cpu, cuda
     std::uint64_t seed = 1;       ///< split, initial weights, batches, dropout
     int threads = 0;              ///< CPU threads (OpenBLAS ones with an OpenBLAS LibTorch); 0: the defaults

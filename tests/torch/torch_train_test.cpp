@@ -193,6 +193,37 @@ TEST(TorchTrain, MaskedAndCorruptedContextTrainsAndResumesBitwise) {
     EXPECT_THROW(tb::train_model(bad), Error);
 }
 
+TEST(TorchTrain, SelfUnlikelihoodAndInitFromAModel) {
+    SmallCorpus c(6, "self");
+    tb::TrainOptions o = small_options(c, ContextMode::full, "base.safetensors");
+    o.config.shared_pitch = true;
+    o.max_steps = 2;
+    tb::train_model(o);
+    // Continue from those weights with the unlikelihood at the model's own harmonizations.
+    tb::TrainOptions g = o;
+    g.out = c.path("tuned.safetensors");
+    g.init = o.out;
+    g.unlikelihood = 5;
+    g.self_unlikelihood = 5;
+    g.self_pool = 2;
+    g.self_refresh = 1;
+    g.monitor = 1;
+    int monitored = -1;
+    const TrainingRecord r = tb::train_model(g, [&](const tb::TrainProgress& p) {
+        if (p.message.rfind("epoch ", 0) == 0) monitored = p.monitor_chorales;
+        return true;
+    });
+    EXPECT_TRUE(std::isfinite(r.validation[0].nll));
+    EXPECT_EQ(monitored, 1);
+    const Model base = Model::load(o.out), tuned = Model::load(g.out);
+    EXPECT_NE(base.weights.at("voices.1.head.2.weight").data, tuned.weights.at("voices.1.head.2.weight").data);
+    // --init with another configuration is refused.
+    tb::TrainOptions bad = g;
+    bad.out = c.path("bad.safetensors");
+    bad.config.lstm_hidden = 16;
+    EXPECT_THROW(tb::train_model(bad), Error);
+}
+
 TEST(TorchTrain, ResumeRefusesOtherSettings) {
     SmallCorpus c(12, "resume-other");
     tb::TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
