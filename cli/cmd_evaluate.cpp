@@ -160,16 +160,19 @@ Inputs load_inputs(const EvaluateArgs& a, std::uint64_t split_seed, const Model*
 // ------------------------------------------------------- parallel mass
 
 nlohmann::json mass_json(const ParallelMass& m) {
-    nlohmann::json j{{"mean_mass", m.mean_mass()}, {"written_rate", m.written_rate()}, {"voices", nlohmann::json::array()}};
+    nlohmann::json j{{"mean_mass", m.mean_mass()},
+                     {"written_rate", m.written_rate()},
+                     {"voices", nlohmann::json::array()}};
     for (int v = 0; v < kNumVoices; ++v) {
         const auto vi = static_cast<std::size_t>(v);
-        j["voices"].push_back({{"voice", voice_name(v)},
-                               {"cells", m.cells[vi]},
-                               {"exposed", m.exposed[vi]},
-                               {"mass", m.exposed[vi] ? m.mass[vi] / static_cast<double>(m.exposed[vi]) : 0.0},
-                               {"written_rate", m.exposed[vi] ? static_cast<double>(m.written[vi]) /
-                                                                    static_cast<double>(m.exposed[vi])
-                                                              : 0.0}});
+        j["voices"].push_back(
+            {{"voice", voice_name(v)},
+             {"cells", m.cells[vi]},
+             {"exposed", m.exposed[vi]},
+             {"mass", m.exposed[vi] ? m.mass[vi] / static_cast<double>(m.exposed[vi]) : 0.0},
+             {"written_rate", m.exposed[vi]
+                                  ? static_cast<double>(m.written[vi]) / static_cast<double>(m.exposed[vi])
+                                  : 0.0}});
     }
     return j;
 }

@@ -146,8 +146,9 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--mlp-hidden", c.mlp_hidden)->capture_default_str();
         cmd->add_option("--window-past", c.window_past)->capture_default_str();
         cmd->add_option("--window-future", c.window_future)->capture_default_str();
-        cmd->add_flag("--shared-pitch", c.shared_pitch,
-                      "Add a pitch embedding shared by the voices (MIDI number) to each voice's token embedding");
+        cmd->add_flag(
+            "--shared-pitch", c.shared_pitch,
+            "Add a pitch embedding shared by the voices (MIDI number) to each voice's token embedding");
         cmd->add_option("--mask", o.mask,
                         "Train on masked context (Coconet): each sequence's cells masked at a rate drawn in "
                         "[0, P]; gives the model a mask input and the sampler a masked start (0: off)")
@@ -155,9 +156,10 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--monitor", o.monitor,
                         "Validation sopranos harmonized by the model alone after each validation (0: none)")
             ->capture_default_str();
-        cmd->add_option("--unlikelihood", o.unlikelihood,
-                        "Full mode: weight of an unlikelihood loss on the tokens that would write consecutive "
-                        "fifths or octaves with the context (0: off)")
+        cmd->add_option(
+               "--unlikelihood", o.unlikelihood,
+               "Full mode: weight of an unlikelihood loss on the tokens that would write consecutive "
+               "fifths or octaves with the context (0: off)")
             ->capture_default_str();
         cmd->add_option("--self-unlikelihood", o.self_unlikelihood,
                         "Full mode: the unlikelihood at the model's own harmonizations of training sopranos, "
@@ -165,12 +167,14 @@ void add_train_commands(CLI::App& app, Action& action) {
             ->capture_default_str();
         cmd->add_option("--self-pool", o.self_pool, "Harmonizations in the --self-unlikelihood pool")
             ->capture_default_str();
-        cmd->add_option("--self-refresh", o.self_refresh, "Steps between pool refreshes (0: a sixth of an epoch)")
+        cmd->add_option("--self-refresh", o.self_refresh,
+                        "Steps between pool refreshes (0: a sixth of an epoch)")
             ->capture_default_str();
         cmd->add_option("--init", o.init, "Start from this model's weights (same configuration)");
-        cmd->add_option("--corrupt", o.corrupt,
-                        "Train on corrupted context: each sequence's cells replaced by random tokens at a rate "
-                        "drawn in [0, P] (0: off)")
+        cmd->add_option(
+               "--corrupt", o.corrupt,
+               "Train on corrupted context: each sequence's cells replaced by random tokens at a rate "
+               "drawn in [0, P] (0: off)")
             ->capture_default_str();
         cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
     }

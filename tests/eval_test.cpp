@@ -10,7 +10,9 @@
 #include "eval/svg_chart.hpp"
 
 #include <gtest/gtest.h>
+
 #include <pugixml.hpp>
+#include "quarter_grid.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -26,25 +28,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A grid from one list of quarters per voice (soprano first): a pitch name
-// starts a note, "__" holds the previous note or rest, "rest" starts a rest.
-// Each entry lasts a quarter (kTicksPerQuarter ticks).
-Chorale grid(const std::vector<std::vector<std::string>>& voices) {
-    const std::size_t quarters = voices.at(0).size();
-    Chorale c = Chorale::empty(static_cast<int>(quarters) * kTicksPerQuarter);
-    c.source = "test";
-    for (int v = 0; v < kNumVoices; ++v) {
-        const auto& q = voices.at(static_cast<std::size_t>(v));
-        EXPECT_EQ(q.size(), quarters);
-        for (std::size_t i = 0; i < q.size(); ++i) {
-            const int t = static_cast<int>(i) * kTicksPerQuarter;
-            c.at(v, t) = token::parse(q[i]);
-            for (int k = 1; k < kTicksPerQuarter; ++k) c.at(v, t + k) = token::kHold;
-        }
-    }
-    c.validate();
-    return c;
-}
+// Grids typed in quarters (tests/quarter_grid.hpp).
+constexpr auto* grid = &test_support::quarter_grid;
 
 // Every rule count of `s` that is not listed in `expected` must be 0.
 void expect_only(const VoiceLeadingStats& s, const std::map<std::string, std::int64_t>& expected) {

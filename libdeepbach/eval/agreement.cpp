@@ -2,6 +2,8 @@
 #include <deepbach/error.hpp>
 #include <deepbach/evaluation.hpp>
 
+#include "eval/sounding.hpp"
+
 namespace deepbach {
 
 namespace {
@@ -10,20 +12,7 @@ double fraction(std::int64_t part, std::int64_t whole) {
     return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
 }
 
-// MIDI number sounding in each voice at each tick, -1 for silence.
-std::vector<int> sounding_midi(const Chorale& c, int voice) {
-    std::vector<int> out(static_cast<std::size_t>(c.num_ticks), -1);
-    int current = -1;
-    for (int t = 0; t < c.num_ticks; ++t) {
-        const Token tok = c.at(voice, t);
-        if (token::is_pitch(tok))
-            current = token::to_pitch(tok).midi();
-        else if (tok != token::kHold)
-            current = -1;
-        out[static_cast<std::size_t>(t)] = current;
-    }
-    return out;
-}
+using eval::sounding_midi;
 
 }  // namespace
 

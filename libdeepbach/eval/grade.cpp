@@ -3,6 +3,8 @@
 #include <deepbach/error.hpp>
 #include <deepbach/grade.hpp>
 
+#include "eval/sounding.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -22,20 +24,7 @@ void check_grid(const Chorale& c) {
                     ": the grid does not have 4 x num_ticks tokens");
 }
 
-// MIDI number sounding in `voice` at each tick, -1 for a rest.
-std::vector<int> sounding_midi(const Chorale& c, int voice) {
-    std::vector<int> out(static_cast<std::size_t>(c.num_ticks), -1);
-    int current = -1;
-    for (int t = 0; t < c.num_ticks; ++t) {
-        const Token tok = c.at(voice, t);
-        if (token::is_pitch(tok))
-            current = token::to_pitch(tok).midi();
-        else if (tok != token::kHold)
-            current = -1;
-        out[static_cast<std::size_t>(t)] = current;
-    }
-    return out;
-}
+using eval::sounding_midi;
 
 // Pearson correlation of two 12-vectors (0 when either is constant).
 double correlation(const std::array<double, 12>& a, const std::array<double, 12>& b) {

@@ -115,11 +115,16 @@ std::uint64_t fnv1a(const std::string& text) {
 
 // --- JSON of the metadata.
 json config_json(const ModelConfig& c) {
-    return json{{"mode", to_string(c.mode)},          {"note_embedding", c.note_embedding},
-                {"meta_embedding", c.meta_embedding}, {"lstm_hidden", c.lstm_hidden},
-                {"lstm_layers", c.lstm_layers},       {"dropout", c.dropout},
-                {"mlp_hidden", c.mlp_hidden},         {"window_past", c.window_past},
-                {"window_future", c.window_future},   {"shared_pitch", c.shared_pitch},
+    return json{{"mode", to_string(c.mode)},
+                {"note_embedding", c.note_embedding},
+                {"meta_embedding", c.meta_embedding},
+                {"lstm_hidden", c.lstm_hidden},
+                {"lstm_layers", c.lstm_layers},
+                {"dropout", c.dropout},
+                {"mlp_hidden", c.mlp_hidden},
+                {"window_past", c.window_past},
+                {"window_future", c.window_future},
+                {"shared_pitch", c.shared_pitch},
                 {"mask", c.mask}};
 }
 

@@ -232,7 +232,8 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
             for (size_t r = 0; r < codes.size(); ++r)
                 for (int e = 0; e < E; ++e)
                     t.data[r * static_cast<size_t>(E) + static_cast<size_t>(e)] +=
-                        pitch.data[static_cast<size_t>(codes[r]) * static_cast<size_t>(E) + static_cast<size_t>(e)];
+                        pitch.data[static_cast<size_t>(codes[r]) * static_cast<size_t>(E) +
+                                   static_cast<size_t>(e)];
         }
         if (model.config.mask) {
             // Row V_u: the voice's mask embedding (a masked cell's input).
@@ -244,7 +245,8 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
                 const Tensor& pitch = weight(model, p + "pitch_embeddings.weight");
                 float* row = t.data.data() + (t.data.size() - static_cast<size_t>(E));
                 for (int e = 0; e < E; ++e)
-                    row[e] += pitch.data[static_cast<size_t>(kNoPitchCode) * static_cast<size_t>(E) + static_cast<size_t>(e)];
+                    row[e] += pitch.data[static_cast<size_t>(kNoPitchCode) * static_cast<size_t>(E) +
+                                         static_cast<size_t>(e)];
             }
         }
         note_tables[static_cast<size_t>(u)] = std::move(t);

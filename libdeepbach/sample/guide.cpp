@@ -135,8 +135,8 @@ VoiceLeadingStats VoiceLeadingGuide::counts(const std::array<std::vector<std::in
                  code_[static_cast<std::size_t>(v)][static_cast<std::size_t>(candidate)], kHold, rules_);
 }
 
-void VoiceLeadingGuide::parallels(const std::array<std::vector<std::int16_t>, kNumVoices>& notes, int v, int t,
-                                  int V, int* out, bool contrary) const {
+void VoiceLeadingGuide::parallels(const std::array<std::vector<std::int16_t>, kNumVoices>& notes, int v,
+                                  int t, int V, int* out, bool contrary) const {
     const CellContext x = make_context(code_, kHold, num_ticks_, notes, v, t);
     const auto& codes = code_[static_cast<std::size_t>(v)];
     const int known = static_cast<int>(codes.size());

@@ -225,6 +225,39 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     RowMajor rows;
     std::vector<double> weights;
     const bool anneal = options.temperature < options.start_temperature;
+    // Draws the cells cells_of(c) of voice v in every chain c from one
+    // batched call of the backend, handing each draw to put(c, tick, token).
+    auto draw_voice = [&](int v, const auto& cells_of, double temperature, const auto& put) {
+        const int V = problem.vocabulary_size[static_cast<size_t>(v)];
+        if (window) {
+            targets.clear();
+            for (std::size_t c = 0; c < chains.size(); ++c) {
+                const nn::SequenceView view = nn::view_of(chains[c].enc);
+                for (int t : cells_of(c)) targets.push_back({view, t});
+            }
+            if (targets.empty()) return;
+            backend.window_logits(v, targets, logits);
+            rows = logits;
+            std::size_t r = 0;
+            for (std::size_t c = 0; c < chains.size(); ++c)
+                for (int t : cells_of(c)) {
+                    const float* row =
+                        row_for(rows.row(static_cast<Eigen::Index>(r++)).data(), chains[c], v, t, V);
+                    put(c, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights));
+                }
+            return;
+        }
+        views.clear();
+        for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
+        backend.full_logits(v, views, full);
+        for (std::size_t c = 0; c < chains.size(); ++c) {
+            rows = full[c];
+            for (int t : cells_of(c)) {
+                const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
+                put(c, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights));
+            }
+        }
+    };
     if (options.schedule == Schedule::blocked) {
         // Coconet's annealed blocked Gibbs: mask a block, redraw it whole
         // from the context the mask leaves, write it, repeat with a smaller block.
@@ -253,50 +286,31 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
                     const std::size_t k = std::min(
                         block.size(),
                         static_cast<std::size_t>(std::ceil(share * static_cast<double>(block.size()))));
-                    for (std::size_t i = 0; i < k; ++i) std::swap(block[i], block[i + ch.rng.below(block.size() - i)]);
+                    for (std::size_t i = 0; i < k; ++i)
+                        std::swap(block[i], block[i + ch.rng.below(block.size() - i)]);
                     block.resize(k);
-                    const auto mask = static_cast<std::int16_t>(problem.vocabulary_size[static_cast<size_t>(v)]);
+                    const auto mask =
+                        static_cast<std::int16_t>(problem.vocabulary_size[static_cast<size_t>(v)]);
                     for (int t : block)
                         ch.enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] = mask;
                 }
             }
             for (int v = 0; v < kNumVoices; ++v) {
-                const int V = problem.vocabulary_size[static_cast<size_t>(v)];
                 if (problem.free_ticks[static_cast<size_t>(v)].empty()) continue;
-                if (window) {
-                    targets.clear();
-                    for (std::size_t c = 0; c < chains.size(); ++c) {
-                        const nn::SequenceView view = nn::view_of(chains[c].enc);
-                        for (int t : blocks[c][static_cast<size_t>(v)]) targets.push_back({view, t});
-                    }
-                    if (targets.empty()) continue;
-                    backend.window_logits(v, targets, logits);
-                    rows = logits;
-                    std::size_t r = 0;
-                    for (std::size_t c = 0; c < chains.size(); ++c)
-                        for (int t : blocks[c][static_cast<size_t>(v)]) {
-                            const float* row =
-                                row_for(rows.row(static_cast<Eigen::Index>(r++)).data(), chains[c], v, t, V);
-                            pending[c].push_back(
-                                {v, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights)});
-                        }
-                } else {
-                    views.clear();
-                    for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
-                    backend.full_logits(v, views, full);
-                    for (std::size_t c = 0; c < chains.size(); ++c) {
-                        rows = full[c];
-                        for (int t : blocks[c][static_cast<size_t>(v)]) {
-                            const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
-                            pending[c].push_back(
-                                {v, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights)});
-                        }
-                    }
-                }
+                draw_voice(
+                    v,
+                    [&](std::size_t c) -> const std::vector<int>& {
+                        return blocks[c][static_cast<size_t>(v)];
+                    },
+                    temperature,
+                    [&](std::size_t c, int t, int token) {
+                        pending[c].push_back({v, t, token});
+                    });
             }
             for (std::size_t c = 0; c < chains.size(); ++c)
                 for (const Draw& d : pending[c])
-                    chains[c].enc.notes[static_cast<size_t>(d.v)][static_cast<size_t>(d.t + kDatasetPadding)] =
+                    chains[c]
+                        .enc.notes[static_cast<size_t>(d.v)][static_cast<size_t>(d.t + kDatasetPadding)] =
                         static_cast<std::int16_t>(d.token);
             if (options.progress && !options.progress(static_cast<std::size_t>(it + 1),
                                                       static_cast<std::size_t>(iterations), "sampling"))
@@ -311,44 +325,15 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
                                    options.start_temperature * std::pow(options.annealing, equivalent));
         }
         for (int v = 0; v < kNumVoices; ++v) {
-            const int V = problem.vocabulary_size[static_cast<size_t>(v)];
             for (std::size_t c = 0; c < chains.size(); ++c)
                 pick(chains[c], problem, v, positions, options.schedule, picked[c]);
             if (picked[0].empty()) continue;  // every chain has the same free cells
-            auto notes_of = [&](std::size_t c) -> std::vector<std::int16_t>& {
-                return chains[c].enc.notes[static_cast<size_t>(v)];
-            };
-            if (window) {
-                targets.clear();
-                for (std::size_t c = 0; c < chains.size(); ++c) {
-                    const nn::SequenceView view = nn::view_of(chains[c].enc);
-                    for (int t : picked[c]) targets.push_back({view, t});
-                }
-                backend.window_logits(v, targets, logits);
-                rows = logits;
-                std::size_t r = 0;
-                for (std::size_t c = 0; c < chains.size(); ++c)
-                    for (int t : picked[c]) {
-                        const float* row =
-                            row_for(rows.row(static_cast<Eigen::Index>(r++)).data(), chains[c], v, t, V);
-                        const int i =
-                            draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights);
-                        notes_of(c)[static_cast<size_t>(t + kDatasetPadding)] = static_cast<std::int16_t>(i);
-                    }
-            } else {
-                views.clear();
-                for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
-                backend.full_logits(v, views, full);
-                for (std::size_t c = 0; c < chains.size(); ++c) {
-                    rows = full[c];
-                    for (int t : picked[c]) {
-                        const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
-                        const int i =
-                            draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights);
-                        notes_of(c)[static_cast<size_t>(t + kDatasetPadding)] = static_cast<std::int16_t>(i);
-                    }
-                }
-            }
+            draw_voice(
+                v, [&](std::size_t c) -> const std::vector<int>& { return picked[c]; }, temperature,
+                [&](std::size_t c, int t, int token) {
+                    chains[c].enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] =
+                        static_cast<std::int16_t>(token);
+                });
         }
         if (options.progress && !options.progress(static_cast<std::size_t>(it + 1),
                                                   static_cast<std::size_t>(iterations), "sampling"))
@@ -358,37 +343,25 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     // A masked start leaves masks where a schedule never came (uniform
     // draws, or too few iterations): draw them now, voice by voice.
     if (model.config.mask) {
+        std::vector<std::vector<int>> masked(chains.size());
         for (int v = 0; v < kNumVoices; ++v) {
             const int V = problem.vocabulary_size[static_cast<size_t>(v)];
             bool any = false;
-            for (auto& ch : chains)
-                for (int t : problem.free_ticks[static_cast<size_t>(v)])
-                    any = any || ch.enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] >= V;
-            if (!any) continue;
-            views.clear();
-            for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
-            std::vector<Eigen::MatrixXf> all;
-            if (window) {
-                for (std::size_t c = 0; c < chains.size(); ++c) {
-                    targets.clear();
-                    for (int t = 0; t < problem.grid.num_ticks; ++t) targets.push_back({views[c], t});
-                    backend.window_logits(v, targets, logits);
-                    all.push_back(logits);
-                }
-            } else {
-                backend.full_logits(v, views, all);
-            }
             for (std::size_t c = 0; c < chains.size(); ++c) {
-                rows = all[c];
-                auto& notes = chains[c].enc.notes[static_cast<size_t>(v)];
-                for (int t : problem.free_ticks[static_cast<size_t>(v)]) {
-                    auto& cell = notes[static_cast<size_t>(t + kDatasetPadding)];
-                    if (cell < V) continue;
-                    const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
-                    cell = static_cast<std::int16_t>(
-                        draw(row, problem.allowed_row(v, t), V, options.temperature, chains[c].rng, weights));
-                }
+                masked[c].clear();
+                for (int t : problem.free_ticks[static_cast<size_t>(v)])
+                    if (chains[c]
+                            .enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] >= V)
+                        masked[c].push_back(t);
+                any = any || !masked[c].empty();
             }
+            if (!any) continue;
+            draw_voice(
+                v, [&](std::size_t c) -> const std::vector<int>& { return masked[c]; }, options.temperature,
+                [&](std::size_t c, int t, int token) {
+                    chains[c].enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] =
+                        static_cast<std::int16_t>(token);
+                });
         }
     }
 
