@@ -149,6 +149,13 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_flag(
             "--shared-pitch", c.shared_pitch,
             "Add a pitch embedding shared by the voices (MIDI number) to each voice's token embedding");
+        cmd->add_flag(
+            "--relational", c.relational,
+            "Full mode: add relational potentials, learned logits for each candidate's intervals and "
+            "motion against the other voices and its pitch class in the key");
+        cmd->add_flag("--relational-only", o.relational_only,
+                      "With --relational and --init: learn only the relational potentials, keeping the "
+                      "networks of --init");
         cmd->add_option("--mask", o.mask,
                         "Train on masked context (Coconet): each sequence's cells masked at a rate drawn in "
                         "[0, P]; gives the model a mask input and the sampler a masked start (0: off)")
@@ -170,7 +177,9 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--self-refresh", o.self_refresh,
                         "Steps between pool refreshes (0: a sixth of an epoch)")
             ->capture_default_str();
-        cmd->add_option("--init", o.init, "Start from this model's weights (same configuration)");
+        cmd->add_option("--init", o.init,
+                        "Start from this model's weights (same configuration; one without relational "
+                        "potentials may start a --relational model)");
         cmd->add_option(
                "--corrupt", o.corrupt,
                "Train on corrupted context: each sequence's cells replaced by random tokens at a rate "

@@ -51,7 +51,19 @@ struct ModelConfig {
     /// sampler then starts from a fully masked grid and redraws annealed
     /// blocks of masked cells (docs/model-format.md, docs/evaluation.md).
     bool mask = false;
+    /// Relational potentials (full mode): besides the network's logits, each
+    /// candidate token gets learned logits for its exact relation to the
+    /// other voices around it (per voice pair: the interval class before and
+    /// after each transition into and out of the cell, and the direction
+    /// each voice moves) and for its pitch class in the key. One table of
+    /// (3 x 13 x 13 x 3 x 3 + 12) values per network, "voices.{v}.relational"
+    /// (docs/model-format.md). Learned with the networks, on Bach.
+    bool relational = false;
 };
+
+/// Values of a network's `relational` table (ModelConfig::relational):
+/// three 13 x 13 x 3 x 3 voice-pair tables and 12 pitch classes.
+constexpr int kRelationalTableSize = 3 * 13 * 13 * 3 * 3 + 12;
 
 /// Rows of a network's `pitch_embeddings` table: MIDI 0..127 and one for
 /// every token without a pitch.

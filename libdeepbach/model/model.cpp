@@ -61,6 +61,8 @@ void check_config(const ModelConfig& c) {
     };
     window("window_past", c.window_past);
     window("window_future", c.window_future);
+    if (c.relational && c.mode != ContextMode::full)
+        throw Error("model config: relational potentials need full mode");
     if (c.mode != ContextMode::window && c.mode != ContextMode::full) throw Error("model config: bad mode");
 }
 
@@ -125,7 +127,8 @@ json config_json(const ModelConfig& c) {
                 {"window_past", c.window_past},
                 {"window_future", c.window_future},
                 {"shared_pitch", c.shared_pitch},
-                {"mask", c.mask}};
+                {"mask", c.mask},
+                {"relational", c.relational}};
 }
 
 int get_int(const json& j, const char* key) {
@@ -161,6 +164,10 @@ ModelConfig config_from_json(const json& j) {
     if (j.contains("mask")) {
         if (!j.at("mask").is_boolean()) throw Error("config 'mask' is not true or false");
         c.mask = j.at("mask").get<bool>();
+    }
+    if (j.contains("relational")) {
+        if (!j.at("relational").is_boolean()) throw Error("config 'relational' is not true or false");
+        c.relational = j.at("relational").get<bool>();
     }
     return c;
 }
@@ -312,6 +319,7 @@ std::map<std::string, std::vector<std::int64_t>> Model::expected_shapes() const 
         }
         if (config.shared_pitch) shapes[p + "pitch_embeddings.weight"] = {kPitchCodes, E};
         if (config.mask) shapes[p + "mask_embeddings.weight"] = {kNumVoices, E};
+        if (config.relational) shapes[p + "relational"] = {kRelationalTableSize};
         shapes[p + "center.0.weight"] = {C, 3 * E + 3 * M};
         shapes[p + "center.0.bias"] = {C};
         shapes[p + "center.2.weight"] = {C, C};
@@ -366,7 +374,9 @@ Model Model::initialize(const ModelConfig& config, const std::array<Vocabulary, 
         t.data.resize(static_cast<size_t>(t.numel()));
         // One stream per tensor, so a tensor's values depend only on the seed and its name.
         Random random(seed ^ fnv1a(name));
-        if (name.find("embeddings.") != std::string::npos) {
+        if (name.size() > 11 && name.compare(name.size() - 11, 11, ".relational") == 0) {
+            // Relational potentials start at zero: the networks' logits alone.
+        } else if (name.find("embeddings.") != std::string::npos) {
             for (float& x : t.data) x = static_cast<float>(random.normal());
         } else {
             double bound;

@@ -12,6 +12,8 @@
 // construction (kernel_path(), docs/benchmarks.md) and uses it for every row.
 #include "nn/inference.hpp"
 
+#include "nn/relational.hpp"
+
 #include <deepbach/error.hpp>
 
 #include "util/parallel.hpp"
@@ -510,6 +512,12 @@ InferenceEngine::InferenceEngine(const Model& model, int threads)
     set_threads(threads);
     for (int v = 0; v < kNumVoices; ++v)
         voices_[static_cast<size_t>(v)] = std::make_unique<VoiceNetwork>(model, v, kernel_path_);
+    if (config_.relational) {
+        relational_ = std::make_unique<Relational>(model.vocabularies);
+        for (int v = 0; v < kNumVoices; ++v)
+            relational_tables_[static_cast<size_t>(v)] =
+                weight(model, "voices." + std::to_string(v) + ".relational").data;
+    }
 }
 
 InferenceEngine::~InferenceEngine() = default;
@@ -661,6 +669,9 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
             const size_t row = static_cast<size_t>(first[static_cast<size_t>(q)] + i) * ldl;
             for (int j = 0; j < V; ++j) m(i, j) = logits[row + static_cast<size_t>(j)];
         }
+        if (relational_)
+            relational_->add(relational_tables_[static_cast<size_t>(voice)].data(),
+                             sequences[static_cast<size_t>(q)], voice, m);
     }
 }
 

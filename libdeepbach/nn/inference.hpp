@@ -89,6 +89,7 @@ const char* kernel_path_name(KernelPath path);
 void log_softmax_rows(Eigen::MatrixXf& logits);
 
 class VoiceNetwork;
+class Relational;
 
 /// The four voice networks of a model, ready to run.
 class InferenceEngine {
@@ -121,6 +122,9 @@ private:
     int threads_ = 1;
     KernelPath kernel_path_ = KernelPath::baseline;
     std::array<std::unique_ptr<VoiceNetwork>, kNumVoices> voices_;
+    /// With config_.relational: the relational terms and each voice's table.
+    std::unique_ptr<Relational> relational_;
+    std::array<std::vector<float>, kNumVoices> relational_tables_;
 };
 
 }  // namespace deepbach::nn

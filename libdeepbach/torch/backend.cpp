@@ -4,6 +4,7 @@
 // for CUDA, moved to the device in one copy, and the logits come back in one.
 #include "torch/backend.hpp"
 
+#include "nn/relational.hpp"
 #include "sample/backend.hpp"
 #include "torch/network.hpp"
 #include "torch/train.hpp"
@@ -43,6 +44,13 @@ public:
             throw Error("torch backend: " + std::string(e.what_without_backtrace()));
         }
         for (auto& net : nets_) net->eval();
+        if (config_.relational) {
+            // The relational terms on the host, as the Eigen engine adds them.
+            relational_ = std::make_unique<nn::Relational>(model.vocabularies);
+            for (int v = 0; v < kNumVoices; ++v)
+                relational_tables_[static_cast<size_t>(v)] =
+                    model.weights.at("voices." + std::to_string(v) + ".relational").data;
+        }
     }
 
     std::string name() const override { return name_; }
@@ -133,6 +141,9 @@ public:
         for (std::int64_t b = 0; b < B; ++b) {
             const int length = sequences[static_cast<size_t>(b)].length;
             out[static_cast<size_t>(b)] = rows.middleRows(first, length);
+            if (relational_)
+                relational_->add(relational_tables_[static_cast<size_t>(voice)].data(),
+                                 sequences[static_cast<size_t>(b)], voice, out[static_cast<size_t>(b)]);
             first += length;
         }
     }
@@ -197,6 +208,8 @@ private:
     std::vector<VoiceNet> nets_;
     torch::Tensor staging_;
     std::vector<std::int64_t> padded_lengths_, positions_;
+    std::unique_ptr<nn::Relational> relational_;
+    std::array<std::vector<float>, kNumVoices> relational_tables_;
 };
 
 }  // namespace

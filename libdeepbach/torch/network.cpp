@@ -41,9 +41,9 @@ VoiceNetImpl::VoiceNetImpl(const ModelConfig& config, int voice,
             std::vector<std::int64_t> codes(static_cast<size_t>(vocabulary_sizes[us]) + 1, kNoPitchCode);
             if (pitch_codes[us].size() + 1 == codes.size())
                 std::copy(pitch_codes[us].begin(), pitch_codes[us].end(), codes.begin());
-            pitch_codes_.push_back(register_buffer(
-                fmt::format("pitch_codes_{}", u),
-                torch::tensor(codes, torch::TensorOptions().dtype(torch::kLong))));
+            pitch_codes_.push_back(
+                register_buffer(fmt::format("pitch_codes_{}", u),
+                                torch::tensor(codes, torch::TensorOptions().dtype(torch::kLong))));
         }
     }
     const int in = kNumVoices * E + kMetadataInputs * M;
@@ -61,6 +61,14 @@ VoiceNetImpl::VoiceNetImpl(const ModelConfig& config, int voice,
         "head", torch::nn::Sequential(torch::nn::Linear(2 * H + C, C), torch::nn::ReLU(),
                                       torch::nn::Linear(C, vocabulary_sizes[static_cast<size_t>(voice)])));
     dropout_ = register_module("dropout", torch::nn::Dropout(static_cast<double>(config.dropout)));
+    if (config.relational)
+        relational_ = register_parameter("relational", torch::zeros({kRelationalTableSize}));
+}
+
+torch::Tensor VoiceNetImpl::relational_logits(const torch::Tensor& indices) {
+    // One zero past the table for the absent terms (kRelNone).
+    const torch::Tensor table = torch::cat({relational_, torch::zeros({1}, relational_.options())});
+    return table.index_select(0, indices.reshape({-1})).view(indices.sizes()).sum(-1);
 }
 
 torch::Tensor VoiceNetImpl::embed(const torch::Tensor& notes, const torch::Tensor& meta) {
@@ -77,7 +85,10 @@ torch::Tensor VoiceNetImpl::embed(const torch::Tensor& notes, const torch::Tenso
         } else {
             e = notes_[static_cast<size_t>(u)](idx);
         }
-        if (config_.shared_pitch) e = e + pitch_(pitch_codes_[static_cast<size_t>(u)].index_select(0, idx.reshape({-1})).view(idx.sizes()));
+        if (config_.shared_pitch)
+            e = e + pitch_(pitch_codes_[static_cast<size_t>(u)]
+                               .index_select(0, idx.reshape({-1}))
+                               .view(idx.sizes()));
         parts.push_back(e);
     }
     for (int k = 0; k < kMetadataInputs; ++k)

@@ -55,6 +55,12 @@ public:
     torch::Tensor forward_full(const torch::Tensor& notes, const torch::Tensor& meta,
                                const torch::Tensor& indices, std::int64_t N, const FullSteps& steps);
 
+    /// With config.relational: the relational logits [N, V_v] of N targets
+    /// from their table indices `indices` [N, V_v, kRelTerms] (int32, as
+    /// nn::Relational::indices writes them; kRelNone reads a zero).
+    torch::Tensor relational_logits(const torch::Tensor& indices);
+    bool relational() const { return config_.relational; }
+
     const ModelConfig& config() const { return config_; }
     int voice() const { return voice_; }
 
@@ -66,13 +72,14 @@ private:
     std::vector<torch::nn::Embedding> notes_;
     std::vector<torch::nn::Embedding> metas_;
     torch::nn::Embedding pitch_{nullptr};
-    torch::nn::Embedding mask_{nullptr};  // row u: voice u's masked-cell input (index V_u)
+    torch::nn::Embedding mask_{nullptr};      // row u: voice u's masked-cell input (index V_u)
     std::vector<torch::Tensor> pitch_codes_;  // per voice: vocabulary index -> pitch row
     torch::nn::LSTM past_lstm{nullptr};
     torch::nn::LSTM future_lstm{nullptr};
     torch::nn::Sequential center_{nullptr};
     torch::nn::Sequential head_{nullptr};
     torch::nn::Dropout dropout_{nullptr};
+    torch::Tensor relational_;  // [kRelationalTableSize], with config.relational
 };
 TORCH_MODULE(VoiceNet);
 

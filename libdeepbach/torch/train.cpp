@@ -2,6 +2,7 @@
 #include "torch/train.hpp"
 
 #include "nn/evaluate.hpp"
+#include "nn/relational.hpp"
 
 #include "torch/network.hpp"
 
@@ -101,6 +102,9 @@ struct Batch {
     /// consecutive fifth or octave with the input context, and [size] 1 where
     /// the target itself writes none (where the penalty applies).
     std::array<torch::Tensor, kNumVoices> bad, keep;
+    /// Relational potentials: per voice, [size, V_v, kRelTerms] table
+    /// indices of every candidate at every target, from the input grid.
+    std::array<torch::Tensor, kNumVoices> relational;
 };
 
 // Corrupted context (TrainOptions::corrupt): rows of `rows` ticks, each
@@ -117,7 +121,8 @@ struct Corruption {
         if (max_rate <= 0 && max_mask <= 0) return;
         auto unit = [](std::uint64_t x) { return static_cast<double>(x >> 11) * (1.0 / 9007199254740992.0); };
         for (std::int64_t b = 0; b < B; ++b) {
-            std::uint64_t state = mix(seed, static_cast<std::uint64_t>(step), 0x63727074ULL, static_cast<std::uint64_t>(b));
+            std::uint64_t state =
+                mix(seed, static_cast<std::uint64_t>(step), 0x63727074ULL, static_cast<std::uint64_t>(b));
             auto next = [&state] { return state = mix(state); };
             const double rate = max_rate * unit(next());
             const double masked = max_mask * unit(next());
@@ -183,7 +188,8 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
     const std::int64_t B = static_cast<std::int64_t>(out.padded_lengths.size());
     std::array<std::vector<float>, kNumVoices> bad, keep;
     std::array<int, kNumVoices> V{};
-    for (int v = 0; v < kNumVoices; ++v) V[static_cast<size_t>(v)] = vocab_model.vocabularies[static_cast<size_t>(v)].size();
+    for (int v = 0; v < kNumVoices; ++v)
+        V[static_cast<size_t>(v)] = vocab_model.vocabularies[static_cast<size_t>(v)].size();
     std::vector<int> counts;
     for (std::int64_t b = 0; b < B; ++b) {
         const std::int64_t P = out.padded_lengths[static_cast<size_t>(b)];
@@ -193,7 +199,8 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
             auto& g = grid[static_cast<size_t>(v)];
             g.resize(static_cast<size_t>(P));
             for (std::int64_t t = 0; t < P; ++t)
-                g[static_cast<size_t>(t)] = static_cast<std::int16_t>(notes[static_cast<size_t>((b * T + t) * kNumVoices + v)]);
+                g[static_cast<size_t>(t)] =
+                    static_cast<std::int16_t>(notes[static_cast<size_t>((b * T + t) * kNumVoices + v)]);
         }
         const sample::VoiceLeadingGuide guide(vocab_model, length, 1.0);
         for (int v = 0; v < kNumVoices; ++v) {
@@ -201,7 +208,8 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
             counts.resize(static_cast<size_t>(Vv));
             for (int t = 0; t < length; ++t) {
                 guide.parallels(grid, v, t, Vv, counts.data(), true);
-                for (int i = 0; i < Vv; ++i) bad[static_cast<size_t>(v)].push_back(counts[static_cast<size_t>(i)] > 0 ? 1.0f : 0.0f);
+                for (int i = 0; i < Vv; ++i)
+                    bad[static_cast<size_t>(v)].push_back(counts[static_cast<size_t>(i)] > 0 ? 1.0f : 0.0f);
             }
         }
     }
@@ -209,9 +217,56 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
         const int Vv = V[static_cast<size_t>(v)];
         auto& bv = bad[static_cast<size_t>(v)];
         torch::Tensor bt = torch::from_blob(bv.data(), {out.size, Vv}, torch::kFloat32).clone();
-        const torch::Tensor own = bt.gather(1, out.targets[static_cast<size_t>(v)].to(torch::kCPU).unsqueeze(1)).squeeze(1);
+        const torch::Tensor own =
+            bt.gather(1, out.targets[static_cast<size_t>(v)].to(torch::kCPU).unsqueeze(1)).squeeze(1);
         out.bad[static_cast<size_t>(v)] = bt.to(dev);
         out.keep[static_cast<size_t>(v)] = keep_all ? torch::ones_like(own).to(dev) : (1.0 - own).to(dev);
+    }
+}
+
+// The relational terms of a full-mode batch from its input grid (`notes`,
+// B x T x 4, the notes as the networks see them) and metadata.
+void mark_relational(Batch& out, const std::vector<std::int64_t>& notes,
+                     const std::vector<std::int64_t>& meta, std::int64_t T, const nn::Relational& relational,
+                     const torch::Device& dev) {
+    const std::int64_t B = static_cast<std::int64_t>(out.padded_lengths.size());
+    std::array<std::vector<std::int32_t>, kNumVoices> idx;
+    for (int v = 0; v < kNumVoices; ++v)
+        idx[static_cast<size_t>(v)].resize(static_cast<size_t>(out.size) *
+                                           static_cast<size_t>(relational.vocabulary_size(v)) *
+                                           nn::kRelTerms);
+    std::array<std::size_t, kNumVoices> written{};
+    nn::SequenceData seq;
+    for (std::int64_t b = 0; b < B; ++b) {
+        const std::int64_t P = out.padded_lengths[static_cast<size_t>(b)];
+        seq.length = static_cast<int>(P - 2 * kDatasetPadding);
+        for (int v = 0; v < kNumVoices; ++v) {
+            auto& g = seq.notes[static_cast<size_t>(v)];
+            g.resize(static_cast<size_t>(P));
+            for (std::int64_t t = 0; t < P; ++t)
+                g[static_cast<size_t>(t)] =
+                    static_cast<std::int16_t>(notes[static_cast<size_t>((b * T + t) * kNumVoices + v)]);
+        }
+        seq.fermata.assign(static_cast<size_t>(P), 0);
+        seq.beat.assign(static_cast<size_t>(P), 0);
+        seq.key_fifths.resize(static_cast<size_t>(P));
+        for (std::int64_t t = 0; t < P; ++t)
+            seq.key_fifths[static_cast<size_t>(t)] =
+                static_cast<std::int8_t>(meta[static_cast<size_t>((b * T + t) * 3 + 2)] - 7);
+        const nn::SequenceView view = seq.view();
+        for (int v = 0; v < kNumVoices; ++v) {
+            relational.indices(view, v, idx[static_cast<size_t>(v)].data() + written[static_cast<size_t>(v)]);
+            written[static_cast<size_t>(v)] += static_cast<std::size_t>(seq.length) *
+                                               static_cast<std::size_t>(relational.vocabulary_size(v)) *
+                                               nn::kRelTerms;
+        }
+    }
+    for (int v = 0; v < kNumVoices; ++v) {
+        auto& iv = idx[static_cast<size_t>(v)];
+        out.relational[static_cast<size_t>(v)] =
+            torch::from_blob(iv.data(), {out.size, relational.vocabulary_size(v), nn::kRelTerms}, torch::kInt)
+                .clone()
+                .to(dev);
     }
 }
 
@@ -220,7 +275,7 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
 Batch full_batch(const Flat& f, const std::vector<int>& seqs,
                  const std::array<std::int64_t, kNumVoices>& end_index, const torch::Device& dev,
                  const Corruption* corruption = nullptr, const Model* unlikelihood_vocab = nullptr,
-                 bool keep_all = false) {
+                 bool keep_all = false, const nn::Relational* relational = nullptr) {
     const std::int64_t B = static_cast<std::int64_t>(seqs.size());
     std::int64_t T = 0;
     Batch out;
@@ -258,12 +313,19 @@ Batch full_batch(const Flat& f, const std::vector<int>& seqs,
     for (int v = 0; v < kNumVoices; ++v)
         out.targets[static_cast<size_t>(v)] = to_tensor(tgt[static_cast<size_t>(v)], {out.size}, dev);
     if (unlikelihood_vocab != nullptr) mark_consecutive(out, notes, T, *unlikelihood_vocab, dev, keep_all);
+    if (relational != nullptr) mark_relational(out, notes, meta, T, *relational, dev);
     return out;
 }
 
 torch::Tensor run(VoiceNet& net, const Batch& batch) {
     if (net->config().mode == ContextMode::window) return net->forward_window(batch.notes, batch.meta);
-    return net->forward_full(batch.notes, batch.meta, batch.padded_lengths, batch.positions);
+    torch::Tensor logits = net->forward_full(batch.notes, batch.meta, batch.padded_lengths, batch.positions);
+    if (net->relational()) {
+        const torch::Tensor& idx = batch.relational[static_cast<size_t>(net->voice())];
+        if (!idx.defined()) throw Error("a relational model's batch without its relational terms");
+        logits = logits + net->relational_logits(idx);
+    }
+    return logits;
 }
 
 struct Sums {
@@ -305,7 +367,7 @@ std::array<VoiceMetrics, kNumVoices> evaluate_flat(std::vector<VoiceNet>& nets, 
                                                    const std::array<std::int64_t, kNumVoices>& hold,
                                                    const std::array<std::int64_t, kNumVoices>& end_index,
                                                    const torch::Device& dev, std::int64_t max_targets,
-                                                   std::uint64_t seed) {
+                                                   std::uint64_t seed, const nn::Relational* relational) {
     torch::NoGradGuard no_grad;
     for (auto& net : nets) net->eval();
     std::array<Sums, kNumVoices> sums;
@@ -345,7 +407,7 @@ std::array<VoiceMetrics, kNumVoices> evaluate_flat(std::vector<VoiceNet>& nets, 
             const std::vector<int> part(
                 seqs.begin() + static_cast<std::ptrdiff_t>(i),
                 seqs.begin() + static_cast<std::ptrdiff_t>(std::min(seqs.size(), i + chunk)));
-            score(full_batch(f, part, end_index, dev));
+            score(full_batch(f, part, end_index, dev, nullptr, nullptr, false, relational));
         }
     }
     std::array<VoiceMetrics, kNumVoices> out;
@@ -396,10 +458,10 @@ struct ResumeState {
 
 std::string config_key(const ModelConfig& c, const std::string& checksum, std::uint64_t seed,
                        const TrainOptions& o) {
-    std::string key = fmt::format("{} {} {} {} {} {} {} {} {} {} seed={} batch={}/{} lr={}", to_string(c.mode),
-                                  c.note_embedding, c.meta_embedding, c.lstm_hidden, c.lstm_layers, c.dropout,
-                                  c.mlp_hidden, c.window_past, c.window_future, checksum, seed, o.batch_size,
-                                  o.batch_sequences, o.learning_rate);
+    std::string key = fmt::format("{} {} {} {} {} {} {} {} {} {} seed={} batch={}/{} lr={}",
+                                  to_string(c.mode), c.note_embedding, c.meta_embedding, c.lstm_hidden,
+                                  c.lstm_layers, c.dropout, c.mlp_hidden, c.window_past, c.window_future,
+                                  checksum, seed, o.batch_size, o.batch_sequences, o.learning_rate);
     // New settings only where they are on, so older checkpoints still resume.
     if (c.shared_pitch) key += " shared_pitch";
     if (o.corrupt > 0) key += fmt::format(" corrupt={}", o.corrupt);
@@ -407,6 +469,7 @@ std::string config_key(const ModelConfig& c, const std::string& checksum, std::u
     if (o.unlikelihood > 0) key += fmt::format(" unlikelihood={}", o.unlikelihood);
     if (o.self_unlikelihood > 0)
         key += fmt::format(" self_unlikelihood={}/{}/{}", o.self_unlikelihood, o.self_pool, o.self_refresh);
+    if (c.relational) key += o.relational_only ? " relational_only" : " relational";
     if (!o.init.empty()) key += " init=" + o.init.filename().string();
     return key;
 }
@@ -494,8 +557,10 @@ std::array<VoiceMetrics, kNumVoices> evaluate_model(const Model& model,
     build_store(chorales, store);
     std::vector<int> seqs(chorales.size());
     std::iota(seqs.begin(), seqs.end(), 0);
+    const nn::Relational relational(model.vocabularies);
     return evaluate_flat(nets, store.flat, seqs, special_index(model.vocabularies, token::kHold),
-                         special_index(model.vocabularies, token::kEnd), dev, 0, 0);
+                         special_index(model.vocabularies, token::kEnd), dev, 0, 0,
+                         model.config.relational ? &relational : nullptr);
 }
 
 TrainingRecord train_model(const TrainOptions& options, const TrainCallback& callback) {
@@ -504,7 +569,8 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     if (options.epochs < 1) throw Error("--epochs must be at least 1");
     if (!(options.corrupt >= 0 && options.corrupt <= 1)) throw Error("--corrupt must be in [0, 1]");
     if (!(options.mask >= 0 && options.mask <= 1)) throw Error("--mask must be in [0, 1]");
-    if (!(options.unlikelihood >= 0 && options.unlikelihood <= 100)) throw Error("--unlikelihood must be in [0, 100]");
+    if (!(options.unlikelihood >= 0 && options.unlikelihood <= 100))
+        throw Error("--unlikelihood must be in [0, 100]");
     if (options.unlikelihood > 0 && options.config.mode != ContextMode::full)
         throw Error("--unlikelihood needs full mode");
     if (!(options.self_unlikelihood >= 0 && options.self_unlikelihood <= 100))
@@ -580,23 +646,45 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     if (!options.init.empty()) {
         const Model from = Model::load(options.init);
         const auto same = [](const ModelConfig& a, const ModelConfig& b) {
-            return a.mode == b.mode && a.note_embedding == b.note_embedding && a.meta_embedding == b.meta_embedding &&
-                   a.lstm_hidden == b.lstm_hidden && a.lstm_layers == b.lstm_layers &&
-                   a.mlp_hidden == b.mlp_hidden && a.window_past == b.window_past &&
-                   a.window_future == b.window_future && a.shared_pitch == b.shared_pitch && a.mask == b.mask;
+            return a.mode == b.mode && a.note_embedding == b.note_embedding &&
+                   a.meta_embedding == b.meta_embedding && a.lstm_hidden == b.lstm_hidden &&
+                   a.lstm_layers == b.lstm_layers && a.mlp_hidden == b.mlp_hidden &&
+                   a.window_past == b.window_past && a.window_future == b.window_future &&
+                   a.shared_pitch == b.shared_pitch && a.mask == b.mask &&
+                   (a.relational == b.relational || (b.relational && !a.relational));
         };
         if (!same(from.config, cfg))
             throw Error(options.init.string() + ": --init needs a model of the same configuration");
         for (int v = 0; v < kNumVoices; ++v)
-            if (from.vocabularies[static_cast<size_t>(v)].size() != dataset.vocabularies[static_cast<size_t>(v)].size())
+            if (from.vocabularies[static_cast<size_t>(v)].size() !=
+                dataset.vocabularies[static_cast<size_t>(v)].size())
                 throw Error(options.init.string() + ": --init needs a model of the same vocabularies");
-        model.weights = from.weights;
+        // A model without relational potentials starts a relational one with
+        // its networks and zero potentials.
+        for (const auto& [name, tensor] : from.weights) model.weights[name] = tensor;
     }
+    if (options.relational_only && !cfg.relational) throw Error("--relational-only needs --relational");
+    if (options.relational_only && options.init.empty())
+        throw Error("--relational-only needs --init (the networks whose potentials are learned)");
+    const nn::Relational relational(dataset.vocabularies);
+    const nn::Relational* relational_ptr = cfg.relational ? &relational : nullptr;
     std::vector<VoiceNet> nets = make_networks(model, dev);
     std::vector<std::unique_ptr<torch::optim::Adam>> opts;
-    for (auto& net : nets)
-        opts.push_back(std::make_unique<torch::optim::Adam>(
-            net->parameters(), torch::optim::AdamOptions(options.learning_rate)));
+    for (auto& net : nets) {
+        std::vector<torch::Tensor> params = net->parameters();
+        if (options.relational_only) {
+            // The networks stay as --init gave them: only the tables learn.
+            params.clear();
+            for (auto& item : net->named_parameters(true)) {
+                if (item.key() == "relational")
+                    params.push_back(item.value());
+                else
+                    item.value().set_requires_grad(false);
+            }
+        }
+        opts.push_back(
+            std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(options.learning_rate)));
+    }
 
     std::filesystem::path resume_path = options.out;
     resume_path += ".resume";
@@ -629,14 +717,17 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
         options.self_refresh > 0 ? options.self_refresh : std::max<std::int64_t>(1, steps_per_epoch / 6);
     std::vector<Chorale> train_chorales_for_pool;
     if (options.self_unlikelihood > 0)
-        for (int i : dataset.split.train) train_chorales_for_pool.push_back(corpus.chorales[static_cast<size_t>(i)]);
+        for (int i : dataset.split.train)
+            train_chorales_for_pool.push_back(corpus.chorales[static_cast<size_t>(i)]);
     auto refresh_pool = [&](std::int64_t step) {
         auto snapshot = std::make_shared<Model>(model);
         for (auto& net : nets) store_weights(net, *snapshot);
         std::vector<EncodedChorale> pool;
         for (int i = 0; i < options.self_pool && !train_chorales_for_pool.empty(); ++i) {
-            const std::uint64_t r = mix(options.seed, static_cast<std::uint64_t>(step), 0x73656c66ULL, static_cast<std::uint64_t>(i));
-            const Chorale& c = train_chorales_for_pool[static_cast<size_t>(r % train_chorales_for_pool.size())];
+            const std::uint64_t r = mix(options.seed, static_cast<std::uint64_t>(step), 0x73656c66ULL,
+                                        static_cast<std::uint64_t>(i));
+            const Chorale& c =
+                train_chorales_for_pool[static_cast<size_t>(r % train_chorales_for_pool.size())];
             SamplingOptions so;
             so.model = snapshot;
             so.seed = r;
@@ -678,7 +769,7 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
                     mix(options.seed, static_cast<std::uint64_t>(step), static_cast<std::uint64_t>(i)) %
                     train_seqs.size())];
             batch = full_batch(flat, seqs, end_index, dev, &corruption,
-                               options.unlikelihood > 0 ? &vocab_model : nullptr);
+                               options.unlikelihood > 0 ? &vocab_model : nullptr, false, relational_ptr);
         }
         Batch self_batch;
         const bool self_on = options.self_unlikelihood > 0;
@@ -686,19 +777,27 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
             if (step % self_refresh == 0 || self_store.flat.seqs.empty()) refresh_pool(step);
             std::vector<int> all(self_store.flat.seqs.size());
             std::iota(all.begin(), all.end(), 0);
-            if (!all.empty()) self_batch = full_batch(self_store.flat, all, end_index, dev, nullptr, &vocab_model, true);
+            if (!all.empty())
+                self_batch = full_batch(self_store.flat, all, end_index, dev, nullptr, &vocab_model, true,
+                                        relational_ptr);
         }
         torch::Tensor losses = torch::zeros({2}, torch::TensorOptions().dtype(torch::kDouble).device(dev));
         for (int v = 0; v < kNumVoices; ++v) {
             torch::manual_seed(mix(options.seed, static_cast<std::uint64_t>(step), 0x64726f70ULL,
                                    static_cast<std::uint64_t>(v)));
             VoiceNet& net = nets[static_cast<size_t>(v)];
-            net->train();
+            // With the networks fixed, no dropout: the tables learn against
+            // the logits the sampler will see.
+            if (options.relational_only)
+                net->eval();
+            else
+                net->train();
             const torch::Tensor logits = run(net, batch);
             const torch::Tensor& target = batch.targets[static_cast<size_t>(v)];
             torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
             if (options.unlikelihood > 0) {
-                const torch::Tensor p_bad = (torch::softmax(logits, 1) * batch.bad[static_cast<size_t>(v)]).sum(1);
+                const torch::Tensor p_bad =
+                    (torch::softmax(logits, 1) * batch.bad[static_cast<size_t>(v)]).sum(1);
                 const torch::Tensor ul = -torch::log(torch::clamp(1.0 - p_bad, 1e-6));
                 loss = loss + options.unlikelihood * (ul * batch.keep[static_cast<size_t>(v)]).mean();
             }
@@ -706,7 +805,8 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
                 const torch::Tensor self_logits = run(net, self_batch);
                 const torch::Tensor p_bad =
                     (torch::softmax(self_logits, 1) * self_batch.bad[static_cast<size_t>(v)]).sum(1);
-                loss = loss + options.self_unlikelihood * (-torch::log(torch::clamp(1.0 - p_bad, 1e-6))).mean();
+                loss =
+                    loss + options.self_unlikelihood * (-torch::log(torch::clamp(1.0 - p_bad, 1e-6))).mean();
             }
             opts[static_cast<size_t>(v)]->zero_grad();
             loss.backward();
@@ -740,7 +840,7 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
         if (!epoch_end) continue;
         report(TrainProgress::Phase::validating, "validating");
         const auto metrics = evaluate_flat(nets, flat, valid_seqs, hold, end_index, dev,
-                                           options.validation_targets, options.seed);
+                                           options.validation_targets, options.seed, relational_ptr);
         prog.validation = metrics;
         if (options.monitor > 0 && !valid_chorales.empty()) {
             report(TrainProgress::Phase::validating, "harmonizing validation sopranos");

@@ -73,6 +73,9 @@ struct TrainOptions {
     /// Start from this model's weights (same config and vocabularies)
     /// instead of fresh ones; Adam starts afresh. Empty: fresh weights.
     std::filesystem::path init;
+    /// With config.relational and `init`: train only the relational tables;
+    /// the networks keep the weights of `init` (and run without dropout).
+    bool relational_only = false;
     std::string device = "auto";  ///< auto, cpu, cuda
     std::uint64_t seed = 1;       ///< split, initial weights, batches, dropout
     int threads = 0;              ///< CPU threads (OpenBLAS ones with an OpenBLAS LibTorch); 0: the defaults
@@ -107,7 +110,7 @@ struct TrainProgress {
     double monitor_mass_bach = 0;
     double monitor_mass_own = 0;
     double monitor_parallels = 0;
-    std::string message;                                ///< what is being done, for a status line
+    std::string message;  ///< what is being done, for a status line
 };
 /// Return false to stop: train_model then throws Cancelled (the resume
 /// checkpoint of the last finished epoch stays).

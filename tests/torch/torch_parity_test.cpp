@@ -1,6 +1,7 @@
 // The Eigen engine (libdeepbach/nn) and the LibTorch network compute the same
 // logits on the same weights, in both context modes.
 #include "nn/inference.hpp"
+#include "nn/relational.hpp"
 #include "torch/network.hpp"
 
 #include <deepbach/corpus.hpp>
@@ -151,7 +152,8 @@ TEST(TorchParity, MaskAndSharedPitchMatchEigen) {
     const int P = sq.length + 2 * kDatasetPadding;
     for (int t = 0; t < P; ++t) {
         const size_t i = static_cast<size_t>(sq.offset + t);
-        for (int v = 0; v < kNumVoices; ++v) data.notes[static_cast<size_t>(v)].push_back(d.notes[static_cast<size_t>(v)][i]);
+        for (int v = 0; v < kNumVoices; ++v)
+            data.notes[static_cast<size_t>(v)].push_back(d.notes[static_cast<size_t>(v)][i]);
         data.fermata.push_back(d.fermata[i]);
         data.beat.push_back(d.beat_position[i]);
         data.key_fifths.push_back(d.key_fifths[i]);
@@ -167,7 +169,8 @@ TEST(TorchParity, MaskAndSharedPitchMatchEigen) {
     auto n = notes.accessor<std::int64_t, 3>();
     auto m = meta.accessor<std::int64_t, 3>();
     for (int t = 0; t < P; ++t) {
-        for (int v = 0; v < kNumVoices; ++v) n[0][t][v] = data.notes[static_cast<size_t>(v)][static_cast<size_t>(t)];
+        for (int v = 0; v < kNumVoices; ++v)
+            n[0][t][v] = data.notes[static_cast<size_t>(v)][static_cast<size_t>(t)];
         m[0][t][0] = data.fermata[static_cast<size_t>(t)];
         m[0][t][1] = data.beat[static_cast<size_t>(t)];
         m[0][t][2] = data.key_fifths[static_cast<size_t>(t)] + 7;
@@ -182,7 +185,50 @@ TEST(TorchParity, MaskAndSharedPitchMatchEigen) {
         EXPECT_LT(max_abs_diff(logits, eigen[0]), 1e-4f) << "voice " << v;
     }
     // A mask index past V_u is still refused.
-    data.notes[0][static_cast<size_t>(kDatasetPadding)] = static_cast<std::int16_t>(model.vocabularies[0].size() + 1);
+    data.notes[0][static_cast<size_t>(kDatasetPadding)] =
+        static_cast<std::int16_t>(model.vocabularies[0].size() + 1);
     std::vector<Eigen::MatrixXf> eigen;
     EXPECT_THROW(engine.full_logits(1, {data.view()}, eigen), Error);
+}
+
+// Relational potentials: LibTorch looks the table entries up from the
+// indices nn::Relational writes and adds them; the Eigen engine adds them
+// itself. The same logits, with random tables.
+TEST(TorchParity, RelationalPotentialsMatchEigen) {
+    const Dataset& d = small_dataset();
+    Model model = parity_model(ContextMode::full, true);
+    model.config.relational = true;
+    for (int v = 0; v < kNumVoices; ++v) {
+        Tensor t;
+        t.shape = {kRelationalTableSize};
+        for (int i = 0; i < kRelationalTableSize; ++i)
+            t.data.push_back(static_cast<float>(((i * 7919 + v * 104729) % 2001) - 1000) / 250.0f);
+        model.weights["voices." + std::to_string(v) + ".relational"] = t;
+    }
+    const nn::InferenceEngine engine(model, 1);
+    std::vector<tb::VoiceNet> nets = tb::make_networks(model, torch::Device(torch::kCPU));
+    torch::NoGradGuard no_grad;
+    const int s = 0;
+    const auto [notes, meta] = sequence_tensors(d, s);
+    const int length = d.sequences[0].length;
+    const std::int64_t P = notes.size(1);
+    std::vector<std::int64_t> positions;
+    for (int t = 0; t < length; ++t) positions.push_back(kDatasetPadding + t);
+    const nn::Relational relational(model.vocabularies);
+    for (int v = 0; v < kNumVoices; ++v) {
+        const int V = model.vocabularies[static_cast<size_t>(v)].size();
+        std::vector<std::int32_t> idx(static_cast<size_t>(length) * V * nn::kRelTerms);
+        relational.indices(nn::view_of(d, s), v, idx.data());
+        const torch::Tensor it = torch::from_blob(idx.data(), {length, V, nn::kRelTerms}, torch::kInt);
+        auto& net = nets[static_cast<size_t>(v)];
+        net->eval();
+        const torch::Tensor logits =
+            net->forward_full(notes, meta, {P}, positions) + net->relational_logits(it);
+        std::vector<Eigen::MatrixXf> eigen;
+        engine.full_logits(v, {nn::view_of(d, s)}, eigen);
+        EXPECT_LT(max_abs_diff(logits, eigen[0]), 1e-4f) << "voice " << v;
+        // The tables matter: without them the logits differ.
+        EXPECT_GT(max_abs_diff(net->forward_full(notes, meta, {P}, positions), eigen[0]), 0.1f)
+            << "voice " << v;
+    }
 }

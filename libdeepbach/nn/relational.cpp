@@ -1,0 +1,114 @@
+// Relational potentials: see relational.hpp.
+#include "nn/relational.hpp"
+
+#include <deepbach/chorale.hpp>
+
+namespace deepbach::nn {
+
+Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies) {
+    for (int v = 0; v < kNumVoices; ++v) {
+        const Vocabulary& vocab = vocabularies[static_cast<std::size_t>(v)];
+        auto& codes = code_[static_cast<std::size_t>(v)];
+        codes.resize(static_cast<std::size_t>(vocab.size()));
+        for (int i = 0; i < vocab.size(); ++i) {
+            const Token tok = vocab.token(i);
+            codes[static_cast<std::size_t>(i)] = tok == token::kHold    ? kHoldCode
+                                                 : token::is_pitch(tok) ? token::to_pitch(tok).midi()
+                                                                        : -1;
+        }
+    }
+}
+
+void Relational::sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const {
+    const int P = seq.padded_length();
+    for (int u = 0; u < kNumVoices; ++u) {
+        const auto& codes = code_[static_cast<std::size_t>(u)];
+        const std::int16_t* notes = seq.notes[static_cast<std::size_t>(u)];
+        auto& s = out[static_cast<std::size_t>(u)];
+        s.assign(static_cast<std::size_t>(P), -1);
+        for (int i = 0; i < P; ++i) {
+            const auto idx = static_cast<std::size_t>(notes[i]);
+            const int c = idx < codes.size() ? codes[idx] : -1;
+            s[static_cast<std::size_t>(i)] =
+                c == kHoldCode ? (i > 0 ? s[static_cast<std::size_t>(i) - 1] : -1) : c;
+        }
+    }
+}
+
+namespace {
+
+int interval_class(int upper, int lower) {
+    const int d = upper - lower;
+    return d < 0 ? kRelIntervals - 1 : d % 12;
+}
+int motion(int from, int to) {
+    return to > from ? 2 : (to == from ? 1 : 0);
+}
+// The pair-table entry of a transition (a -> b) of voices v and u (slot:
+// u's place among v's three other voices), or kRelNone.
+int pair_index(int slot, bool v_upper, int av, int au, int bv, int bu) {
+    if (av < 0 || au < 0 || bv < 0 || bu < 0) return kRelNone;
+    const int ia = v_upper ? interval_class(av, au) : interval_class(au, av);
+    const int ib = v_upper ? interval_class(bv, bu) : interval_class(bu, bv);
+    return slot * kRelPairSize + ((ia * kRelIntervals + ib) * kRelMotions + motion(av, bv)) * kRelMotions +
+           motion(au, bu);
+}
+
+}  // namespace
+
+template <class Put>
+void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const Put& put) const {
+    std::array<std::vector<int>, kNumVoices> snd;
+    sounding(seq, snd);
+    const auto vi = static_cast<std::size_t>(v);
+    const auto& codes = code_[vi];
+    const int V = static_cast<int>(codes.size());
+    const std::int16_t* own = seq.notes[vi];
+    for (int t = t0; t < t1; ++t) {
+        const auto i = static_cast<std::size_t>(t + kDatasetPadding);
+        const int before = snd[vi][i - 1];
+        const auto next_idx = static_cast<std::size_t>(own[i + 1]);
+        const int next_code = next_idx < codes.size() ? codes[next_idx] : -1;
+        int a[kNumVoices - 1], b[kNumVoices - 1], c[kNumVoices - 1];
+        bool upper[kNumVoices - 1];
+        int slot = 0;
+        for (int u = 0; u < kNumVoices; ++u) {
+            if (u == v) continue;
+            const auto& su = snd[static_cast<std::size_t>(u)];
+            a[slot] = su[i - 1];
+            b[slot] = su[i];
+            c[slot] = su[i + 1];
+            upper[slot] = v < u;
+            ++slot;
+        }
+        const int tonic = ((seq.key_fifths[i] * 7) % 12 + 12) % 12;
+        for (int k = 0; k < V; ++k) {
+            const int code = codes[static_cast<std::size_t>(k)];
+            const int s = code == kHoldCode ? before : code;
+            const int after = next_code == kHoldCode ? s : next_code;
+            for (int q = 0; q < kNumVoices - 1; ++q) {
+                put(t, k, 2 * q, pair_index(q, upper[q], before, a[q], s, b[q]));
+                put(t, k, 2 * q + 1, pair_index(q, upper[q], s, b[q], after, c[q]));
+            }
+            put(t, k, kRelTerms - 1,
+                s < 0 ? kRelNone : (kNumVoices - 1) * kRelPairSize + ((s - tonic) % 12 + 12) % 12);
+        }
+    }
+}
+
+void Relational::indices(const SequenceView& seq, int v, std::int32_t* out) const {
+    const int V = vocabulary_size(v);
+    each_tick(seq, v, 0, seq.length, [&](int t, int k, int term, int index) {
+        out[(static_cast<std::size_t>(t) * static_cast<std::size_t>(V) + static_cast<std::size_t>(k)) *
+                kRelTerms +
+            static_cast<std::size_t>(term)] = index;
+    });
+}
+
+void Relational::add(const float* table, const SequenceView& seq, int v, Eigen::MatrixXf& logits) const {
+    each_tick(seq, v, 0, seq.length, [&](int t, int k, int, int index) {
+        if (index != kRelNone) logits(t, k) += table[index];
+    });
+}
+
+}  // namespace deepbach::nn

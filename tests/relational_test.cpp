@@ -1,0 +1,118 @@
+// Relational potentials (libdeepbach/nn/relational.hpp): the table entry each
+// candidate reads for its intervals and motion against each other voice and
+// its pitch class in the key, and that the inference engine adds exactly
+// those entries to the networks' logits.
+#include "nn/relational.hpp"
+#include "nn/encode.hpp"
+#include "nn/inference.hpp"
+#include "small_model.hpp"
+
+#include <deepbach/deepbach.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+using namespace deepbach;
+
+namespace {
+
+Chorale two_chords(const std::array<const char*, kNumVoices>& first,
+                   const std::array<const char*, kNumVoices>& second) {
+    Chorale c = Chorale::empty(8);
+    for (int v = 0; v < kNumVoices; ++v) {
+        c.at(v, 0) = token::parse(first[static_cast<size_t>(v)]);
+        c.at(v, 4) = token::parse(second[static_cast<size_t>(v)]);
+    }
+    return c;
+}
+
+const Model& base() {
+    return *test_support::small_model(ContextMode::full, 5);
+}
+
+// The kRelTerms indices of `candidate` at (v, t).
+std::array<int, nn::kRelTerms> terms(const Chorale& grid, int v, int t, const char* candidate) {
+    const Model& m = base();
+    const nn::Relational rel(m.vocabularies);
+    const nn::EncodedChorale enc = nn::encode_chorale(grid, m.vocabularies);
+    const int V = m.vocabularies[static_cast<size_t>(v)].size();
+    std::vector<std::int32_t> out(static_cast<size_t>(grid.num_ticks) * V * nn::kRelTerms, -7);
+    rel.indices(nn::view_of(enc), v, out.data());
+    const int k = m.vocabularies[static_cast<size_t>(v)].index(token::parse(candidate));
+    EXPECT_GE(k, 0) << candidate;
+    std::array<int, nn::kRelTerms> r{};
+    for (int j = 0; j < nn::kRelTerms; ++j)
+        r[static_cast<size_t>(j)] =
+            out[(static_cast<size_t>(t) * V + static_cast<size_t>(k)) * nn::kRelTerms + j];
+    return r;
+}
+
+// Entry of a pair table: slot of the other voice, interval classes before
+// and after, motions (0 down, 1 same, 2 up) of the candidate's voice and of the other.
+int entry(int slot, int before, int after, int mv, int mu) {
+    return slot * nn::kRelPairSize +
+           ((before * nn::kRelIntervals + after) * nn::kRelMotions + mv) * nn::kRelMotions + mu;
+}
+
+TEST(Relational, AParallelFifthReadsItsOwnEntry) {
+    // Alto and bass a fifth (a twelfth) apart, G4/C3, then A4 over the bass to choose.
+    const Chorale h = two_chords({"C5", "G4", "E4", "C3"}, {"C5", "A4", "__", "C3"});
+    const auto d3 = terms(h, kBass, 4, "D3");
+    // Slots of the bass's other voices: soprano 0, alto 1, tenor 2.
+    EXPECT_EQ(d3[2], entry(1, 7, 7, 2, 2));   // into tick 4 with the alto: fifth to fifth, both up
+    EXPECT_EQ(d3[3], entry(1, 7, 7, 1, 1));   // out of it: everything holds
+    EXPECT_EQ(d3[0], entry(0, 0, 10, 2, 1));  // with the soprano: octave C5/C3 to a seventh C5/D3
+    const auto g2 = terms(h, kBass, 4, "G2");
+    EXPECT_EQ(g2[2], entry(1, 7, 2, 0, 2));  // contrary motion into a ninth
+    // A hold continues C3: the bass does not move.
+    EXPECT_EQ(terms(h, kBass, 4, "__")[2], entry(1, 7, 9, 1, 2));
+    // A rest sounds nothing: no pair terms, no key term.
+    for (int x : terms(h, kBass, 4, "rest")) EXPECT_EQ(x, nn::kRelNone);
+    // The key term: C major (no sharps or flats), D is degree 2 above the tonic.
+    EXPECT_EQ(d3[nn::kRelTerms - 1], 3 * nn::kRelPairSize + 2);
+}
+
+TEST(Relational, CrossedVoicesHaveTheirOwnClass) {
+    const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "G4", "G3", "G2"});
+    const auto c5 = terms(g, kAlto, 4, "C5");  // the alto above the soprano's B4
+    EXPECT_EQ(c5[0], entry(0, 5, nn::kRelIntervals - 1, 2, 0));
+}
+
+TEST(Relational, TheEngineAddsExactlyTheTableEntries) {
+    Model m = base();
+    m.config.relational = true;
+    for (int v = 0; v < kNumVoices; ++v) {
+        Tensor t;
+        t.shape = {kRelationalTableSize};
+        t.data.assign(kRelationalTableSize, 0.0f);
+        m.weights["voices." + std::to_string(v) + ".relational"] = t;
+    }
+    const Chorale h = two_chords({"C5", "G4", "E4", "C3"}, {"C5", "A4", "__", "C3"});
+    const nn::EncodedChorale enc = nn::encode_chorale(h, m.vocabularies);
+    std::vector<Eigen::MatrixXf> zero, set;
+    nn::InferenceEngine(m, 1).full_logits(kBass, {nn::view_of(enc)}, zero);
+    // Eigen logits with zero tables are the networks' own.
+    std::vector<Eigen::MatrixXf> plain;
+    nn::InferenceEngine(base(), 1).full_logits(kBass, {nn::view_of(enc)}, plain);
+    EXPECT_EQ((zero[0] - plain[0]).cwiseAbs().maxCoeff(), 0.0f);
+    auto& table = m.weights["voices.3.relational"].data;
+    table[static_cast<size_t>(entry(1, 7, 7, 2, 2))] = -5.0f;
+    nn::InferenceEngine(m, 1).full_logits(kBass, {nn::view_of(enc)}, set);
+    const auto& vocab = m.vocabularies[kBass];
+    const int d3 = vocab.index(token::parse("D3")), g2 = vocab.index(token::parse("G2"));
+    EXPECT_FLOAT_EQ(set[0](4, d3) - zero[0](4, d3), -5.0f);
+    EXPECT_FLOAT_EQ(set[0](4, g2) - zero[0](4, g2), 0.0f);
+    // The model file keeps the tables, and a relational model in window mode is refused.
+    const auto path = std::filesystem::temp_directory_path() / "deepbach-relational-test.safetensors";
+    m.save(path);
+    const Model back = Model::load(path);
+    std::filesystem::remove(path);
+    EXPECT_TRUE(back.config.relational);
+    EXPECT_EQ(back.weights.at("voices.3.relational").data, table);
+    Model window = m;
+    window.config.mode = ContextMode::window;
+    EXPECT_THROW(window.validate(), Error);
+}
+
+}  // namespace
