@@ -61,7 +61,7 @@ TEST(Relational, AParallelFifthReadsItsOwnEntry) {
     const auto d3 = terms(h, kBass, 4, "D3");
     // Slots of the bass's other voices: soprano 0, alto 1, tenor 2.
     EXPECT_EQ(d3[2], entry(1, 7, 7, 2, 2));   // into tick 4 with the alto: fifth to fifth, both up
-    EXPECT_EQ(d3[3], entry(1, 7, 7, 1, 1));   // out of it: everything holds
+    EXPECT_EQ(d3[3], nn::kRelNone);           // out of the note: the piece ends
     EXPECT_EQ(d3[0], entry(0, 0, 10, 2, 1));  // with the soprano: octave C5/C3 to a seventh C5/D3
     const auto g2 = terms(h, kBass, 4, "G2");
     EXPECT_EQ(g2[2], entry(1, 7, 2, 0, 2));  // contrary motion into a ninth
@@ -71,6 +71,25 @@ TEST(Relational, AParallelFifthReadsItsOwnEntry) {
     for (int x : terms(h, kBass, 4, "rest")) EXPECT_EQ(x, nn::kRelNone);
     // The key term: C major (no sharps or flats), D is degree 2 above the tonic.
     EXPECT_EQ(d3[nn::kRelTerms - 1], 3 * nn::kRelPairSize + 2);
+}
+
+TEST(Relational, TheWayOutIsWhereTheNoteEnds) {
+    // Three chords a quarter apart; the bass's note at tick 4 lasts to tick 8,
+    // where alto and bass move up a step together: A4/D3 to B4/E3.
+    Chorale c = Chorale::empty(12);
+    const std::array<std::array<const char*, kNumVoices>, 3> chords = {
+        {{"C5", "G4", "E4", "C3"}, {"C5", "A4", "__", "C3"}, {"B4", "B4", "D4", "E3"}}};
+    for (int k = 0; k < 3; ++k)
+        for (int v = 0; v < kNumVoices; ++v)
+            c.at(v, 4 * k) = token::parse(chords[static_cast<size_t>(k)][static_cast<size_t>(v)]);
+    const auto d3 = terms(c, kBass, 4, "D3");
+    EXPECT_EQ(d3[3], entry(1, 7, 7, 2, 2));  // fifth to fifth, both up, at tick 8
+    // The tenor holds E4 over D3 and moves to D4 at tick 8: a ninth (2) to a seventh (10).
+    EXPECT_EQ(d3[5], entry(2, 2, 10, 2, 0));
+    // The bass's hold at tick 6 continues D3 and leaves it at tick 8 as well.
+    Chorale held = c;
+    held.at(kBass, 4) = token::parse("D3");
+    EXPECT_EQ(terms(held, kBass, 6, "__")[3], entry(1, 7, 7, 2, 2));
 }
 
 TEST(Relational, CrossedVoicesHaveTheirOwnClass) {

@@ -64,12 +64,20 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
     const auto& codes = code_[vi];
     const int V = static_cast<int>(codes.size());
     const std::int16_t* own = seq.notes[vi];
+    const std::size_t P = static_cast<std::size_t>(seq.padded_length());
     for (int t = t0; t < t1; ++t) {
         const auto i = static_cast<std::size_t>(t + kDatasetPadding);
         const int before = snd[vi][i - 1];
-        const auto next_idx = static_cast<std::size_t>(own[i + 1]);
+        // The end of the candidate's note: the first tick after t where v
+        // does not hold (the transition out of the note happens there).
+        std::size_t end = i + 1;
+        while (end + 1 < P && own[end] >= 0 && static_cast<std::size_t>(own[end]) < codes.size() &&
+               codes[static_cast<std::size_t>(own[end])] == kHoldCode)
+            ++end;
+        const auto next_idx = static_cast<std::size_t>(own[end]);
         const int next_code = next_idx < codes.size() ? codes[next_idx] : -1;
-        int a[kNumVoices - 1], b[kNumVoices - 1], c[kNumVoices - 1];
+        const int after = next_code == kHoldCode ? -1 : next_code;
+        int a[kNumVoices - 1], b[kNumVoices - 1], e[kNumVoices - 1], c[kNumVoices - 1];
         bool upper[kNumVoices - 1];
         int slot = 0;
         for (int u = 0; u < kNumVoices; ++u) {
@@ -77,7 +85,8 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
             const auto& su = snd[static_cast<std::size_t>(u)];
             a[slot] = su[i - 1];
             b[slot] = su[i];
-            c[slot] = su[i + 1];
+            e[slot] = su[end - 1];
+            c[slot] = su[end];
             upper[slot] = v < u;
             ++slot;
         }
@@ -85,10 +94,9 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
         for (int k = 0; k < V; ++k) {
             const int code = codes[static_cast<std::size_t>(k)];
             const int s = code == kHoldCode ? before : code;
-            const int after = next_code == kHoldCode ? s : next_code;
             for (int q = 0; q < kNumVoices - 1; ++q) {
                 put(t, k, 2 * q, pair_index(q, upper[q], before, a[q], s, b[q]));
-                put(t, k, 2 * q + 1, pair_index(q, upper[q], s, b[q], after, c[q]));
+                put(t, k, 2 * q + 1, pair_index(q, upper[q], s, e[q], after, c[q]));
             }
             put(t, k, kRelTerms - 1,
                 s < 0 ? kRelNone : (kNumVoices - 1) * kRelPairSize + ((s - tonic) % 12 + 12) % 12);
