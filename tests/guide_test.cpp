@@ -3,6 +3,7 @@
 // changes), and that sampling with it writes fewer parallels.
 #include "sample/guide.hpp"
 #include "nn/encode.hpp"
+#include "quarter_grid.hpp"
 #include "small_model.hpp"
 
 #include <deepbach/deepbach.hpp>
@@ -19,17 +20,7 @@ std::shared_ptr<const Model> small_model() {
     return test_support::small_model(ContextMode::full, 5);
 }
 
-// Two chords of a quarter each: tick 0 and tick 4; "__" holds. Cells left
-// empty hold what came before.
-Chorale two_chords(const std::array<const char*, kNumVoices>& first,
-                   const std::array<const char*, kNumVoices>& second) {
-    Chorale c = Chorale::empty(8);
-    for (int v = 0; v < kNumVoices; ++v) {
-        c.at(v, 0) = token::parse(first[static_cast<size_t>(v)]);
-        c.at(v, 4) = token::parse(second[static_cast<size_t>(v)]);
-    }
-    return c;
-}
+using test_support::two_chords;  // tests/quarter_grid.hpp
 
 // The guide's counts for `candidate` (a token name) at (v, t) of `grid`.
 VoiceLeadingStats judge(const Chorale& grid, int v, int t, const char* candidate) {

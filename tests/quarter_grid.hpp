@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,18 @@ inline Chorale quarter_grid(const std::vector<std::vector<std::string>>& voices)
         }
     }
     c.validate();
+    return c;
+}
+
+/// Two chords of a quarter each, at tick 0 and tick 4 of an 8-tick grid;
+/// "__" holds, and the cells between hold what came before.
+inline Chorale two_chords(const std::array<const char*, kNumVoices>& first,
+                          const std::array<const char*, kNumVoices>& second) {
+    Chorale c = Chorale::empty(8);
+    for (int v = 0; v < kNumVoices; ++v) {
+        c.at(v, 0) = token::parse(first[static_cast<std::size_t>(v)]);
+        c.at(v, 4) = token::parse(second[static_cast<std::size_t>(v)]);
+    }
     return c;
 }
 

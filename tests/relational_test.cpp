@@ -5,6 +5,7 @@
 #include "nn/relational.hpp"
 #include "nn/encode.hpp"
 #include "nn/inference.hpp"
+#include "quarter_grid.hpp"
 #include "small_model.hpp"
 
 #include <deepbach/deepbach.hpp>
@@ -17,15 +18,7 @@ using namespace deepbach;
 
 namespace {
 
-Chorale two_chords(const std::array<const char*, kNumVoices>& first,
-                   const std::array<const char*, kNumVoices>& second) {
-    Chorale c = Chorale::empty(8);
-    for (int v = 0; v < kNumVoices; ++v) {
-        c.at(v, 0) = token::parse(first[static_cast<size_t>(v)]);
-        c.at(v, 4) = token::parse(second[static_cast<size_t>(v)]);
-    }
-    return c;
-}
+using test_support::two_chords;  // tests/quarter_grid.hpp
 
 const Model& base() {
     return *test_support::small_model(ContextMode::full, 5);

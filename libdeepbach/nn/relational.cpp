@@ -5,18 +5,20 @@
 
 namespace deepbach::nn {
 
-Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies) {
-    for (int v = 0; v < kNumVoices; ++v) {
-        const Vocabulary& vocab = vocabularies[static_cast<std::size_t>(v)];
-        auto& codes = code_[static_cast<std::size_t>(v)];
-        codes.resize(static_cast<std::size_t>(vocab.size()));
-        for (int i = 0; i < vocab.size(); ++i) {
-            const Token tok = vocab.token(i);
-            codes[static_cast<std::size_t>(i)] = tok == token::kHold    ? kHoldCode
-                                                 : token::is_pitch(tok) ? token::to_pitch(tok).midi()
-                                                                        : -1;
-        }
+std::vector<int> sounding_codes(const Vocabulary& vocabulary) {
+    std::vector<int> codes(static_cast<std::size_t>(vocabulary.size()));
+    for (int i = 0; i < vocabulary.size(); ++i) {
+        const Token tok = vocabulary.token(i);
+        codes[static_cast<std::size_t>(i)] = tok == token::kHold    ? kHoldCode
+                                             : token::is_pitch(tok) ? token::to_pitch(tok).midi()
+                                                                    : -1;
     }
+    return codes;
+}
+
+Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies) {
+    for (int v = 0; v < kNumVoices; ++v)
+        code_[static_cast<std::size_t>(v)] = sounding_codes(vocabularies[static_cast<std::size_t>(v)]);
 }
 
 void Relational::sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const {

@@ -46,6 +46,12 @@ constexpr int kRelTerms = 2 * (kNumVoices - 1) + 1;
 /// past the table, where a zero is read.
 constexpr int kRelNone = kRelationalSize;
 
+/// What a voice's vocabulary indices sound: per index the MIDI number,
+/// kHoldCode for `__`, or -1 (rest, START, END). The sampler's guide and the
+/// relational terms read tokens this way.
+constexpr int kHoldCode = -2;
+std::vector<int> sounding_codes(const Vocabulary& vocabulary);
+
 class Relational {
 public:
     explicit Relational(const std::array<Vocabulary, kNumVoices>& vocabularies);
@@ -64,8 +70,7 @@ public:
     int vocabulary_size(int v) const { return static_cast<int>(code_[static_cast<std::size_t>(v)].size()); }
 
 private:
-    /// Per voice, per vocabulary index: MIDI number, kHoldCode, or -1.
-    static constexpr int kHoldCode = -2;
+    /// Per voice, per vocabulary index: sounding_codes().
     std::array<std::vector<int>, kNumVoices> code_;
     void sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const;
     template <class Put>

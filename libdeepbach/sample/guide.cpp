@@ -27,17 +27,9 @@ struct CellContext {
 VoiceLeadingGuide::VoiceLeadingGuide(const Model& model, int num_ticks, double strength,
                                      const GuideWeights& weights)
     : num_ticks_(num_ticks), strength_(strength), weights_(weights) {
-    for (int v = 0; v < kNumVoices; ++v) {
-        const Vocabulary& vocab = model.vocabularies[static_cast<std::size_t>(v)];
-        auto& codes = code_[static_cast<std::size_t>(v)];
-        codes.resize(static_cast<std::size_t>(vocab.size()));
-        for (int i = 0; i < vocab.size(); ++i) {
-            const Token tok = vocab.token(i);
-            codes[static_cast<std::size_t>(i)] = tok == token::kHold    ? kHold
-                                                 : token::is_pitch(tok) ? token::to_pitch(tok).midi()
-                                                                        : -1;
-        }
-    }
+    for (int v = 0; v < kNumVoices; ++v)
+        code_[static_cast<std::size_t>(v)] =
+            nn::sounding_codes(model.vocabularies[static_cast<std::size_t>(v)]);
 }
 
 namespace {

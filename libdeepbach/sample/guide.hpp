@@ -6,6 +6,8 @@
 // exp(-penalty): a soft rule, which the model can still outweigh.
 #pragma once
 
+#include "nn/relational.hpp"
+
 #include <deepbach/evaluation.hpp>
 #include <deepbach/model.hpp>
 
@@ -50,7 +52,7 @@ public:
                              int candidate) const;
 
 private:
-    static constexpr int kHold = -2;  ///< code of the hold token; -1: rest, START, END
+    static constexpr int kHold = nn::kHoldCode;  ///< code of the hold token; -1: rest, START, END
     /// Per voice, per vocabulary index: the MIDI number, kHold, or -1.
     std::array<std::vector<int>, kNumVoices> code_;
     int num_ticks_;

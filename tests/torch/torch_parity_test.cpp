@@ -205,13 +205,13 @@ TEST(TorchParity, RelationalPotentialsMatchEigen) {
             t.data.push_back(static_cast<float>(((i * 7919 + v * 104729) % 2001) - 1000) / 250.0f);
         model.weights["voices." + std::to_string(v) + ".relational"] = t;
     }
+    // The first sequence, every tick a target.
+    const int s = 0, length = d.sequences[0].length;
+    const auto [notes, meta] = sequence_tensors(d, s);
+    const std::int64_t P = notes.size(1);
     const nn::InferenceEngine engine(model, 1);
     std::vector<tb::VoiceNet> nets = tb::make_networks(model, torch::Device(torch::kCPU));
     torch::NoGradGuard no_grad;
-    const int s = 0;
-    const auto [notes, meta] = sequence_tensors(d, s);
-    const int length = d.sequences[0].length;
-    const std::int64_t P = notes.size(1);
     std::vector<std::int64_t> positions;
     for (int t = 0; t < length; ++t) positions.push_back(kDatasetPadding + t);
     const nn::Relational relational(model.vocabularies);
