@@ -235,12 +235,13 @@ TEST_P(SamplerModes, GenerateHonoursShapeKeyAndCadence) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, SamplerModes,
-                         ::testing::Values(Variant{ContextMode::window, false}, Variant{ContextMode::full, false},
-                                           Variant{ContextMode::window, true}, Variant{ContextMode::full, true}),
-                         [](const auto& info) {
-                             return std::string(to_string(info.param.mode)) + (info.param.masked ? "_masked" : "");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Modes, SamplerModes,
+    ::testing::Values(Variant{ContextMode::window, false}, Variant{ContextMode::full, false},
+                      Variant{ContextMode::window, true}, Variant{ContextMode::full, true}),
+    [](const auto& info) {
+        return std::string(to_string(info.param.mode)) + (info.param.masked ? "_masked" : "");
+    });
 
 TEST(Sampler, BlockedScheduleNeedsAMaskModel) {
     const Chorale base = head(corpus().chorales[0], 2);
@@ -283,7 +284,8 @@ TEST(Harmonize, MelodyOutsideTheRangeIsTransposedAndBack) {
     const auto ranges = corpus().ranges();
     bool outside = false;
     for (int t = 0; t < up.num_ticks; ++t)
-        if (token::is_pitch(up.at(0, t)) && !ranges[0].contains(token::to_pitch(up.at(0, t)).midi())) outside = true;
+        if (token::is_pitch(up.at(0, t)) && !ranges[0].contains(token::to_pitch(up.at(0, t)).midi()))
+            outside = true;
     ASSERT_TRUE(outside) << "the test melody must leave the soprano range";
     const auto h = harmonize(melody, {}, options(Variant{ContextMode::full, false}, 3));
     for (int t = 0; t < up.num_ticks; ++t) EXPECT_EQ(h.chorale.at(0, t), up.at(0, t)) << t;
@@ -292,7 +294,8 @@ TEST(Harmonize, MelodyOutsideTheRangeIsTransposedAndBack) {
     for (int t = 0; t < up.num_ticks; ++t)
         if (token::is_pitch(h.chorale.at(1, t)) && token::is_pitch(h.chorale.at(0, t))) {
             ++onsets;
-            const int d = token::to_pitch(h.chorale.at(0, t)).midi() - token::to_pitch(h.chorale.at(1, t)).midi();
+            const int d =
+                token::to_pitch(h.chorale.at(0, t)).midi() - token::to_pitch(h.chorale.at(1, t)).midi();
             near += d > -12 && d < 24;
         }
     EXPECT_GT(onsets, 0);

@@ -138,7 +138,8 @@ int melody_shift(const Chorale& base, const Model& model) {
             const Vocabulary& vocab = model.vocabularies[kSoprano];
             for (int t = 0; t < base.num_ticks; ++t) {
                 const Token tok = base.at(kSoprano, t);
-                if (token::is_pitch(tok) && !vocab.contains(token::from_pitch(transpose(token::to_pitch(tok), by))))
+                if (token::is_pitch(tok) &&
+                    !vocab.contains(token::from_pitch(transpose(token::to_pitch(tok), by))))
                     return false;
             }
             return true;
@@ -155,10 +156,12 @@ int melody_shift(const Chorale& base, const Model& model) {
         return Pitch::from_fifths_and_midi(fifths[((midi % 12) + 12) % 12], midi).name();
     };
     if (high - low > range.highest - range.lowest)
-        throw Error("the melody spans " + name(low) + ".." + name(high) + ", wider than the model's soprano range " +
-                    name(range.lowest) + ".." + name(range.highest));
-    throw Error("the melody " + name(low) + ".." + name(high) + " cannot be transposed into the model's soprano range " +
-                name(range.lowest) + ".." + name(range.highest) + " with spellings the model knows");
+        throw Error("the melody spans " + name(low) + ".." + name(high) +
+                    ", wider than the model's soprano range " + name(range.lowest) + ".." +
+                    name(range.highest));
+    throw Error("the melody " + name(low) + ".." + name(high) +
+                " cannot be transposed into the model's soprano range " + name(range.lowest) + ".." +
+                name(range.highest) + " with spellings the model knows");
 }
 
 Constraints transpose_constraints(Constraints c, const Interval& by) {
@@ -249,8 +252,9 @@ Harmonization generate(const PieceShape& shape, const Constraints& constraints,
                 c.fermatas.push_back(TickRange{b * bar - kTicksPerQuarter, b * bar});
     }
     if (shape.phrases && c.cadences.empty() && !c.fermatas.empty()) {
-        const auto last = std::max_element(c.fermatas.begin(), c.fermatas.end(),
-                                           [](const TickRange& a, const TickRange& b) { return a.begin < b.begin; });
+        const auto last =
+            std::max_element(c.fermatas.begin(), c.fermatas.end(),
+                             [](const TickRange& a, const TickRange& b) { return a.begin < b.begin; });
         c.cadences.push_back(Cadence{last->begin, CadenceType::authentic});
     }
     return sample_grid(base, c, options);
