@@ -181,10 +181,37 @@ Batch window_batch(const Flat& f, const std::vector<std::pair<int, int>>& target
     return out;
 }
 
+// Sequence b of a full-mode batch's input (`notes` B x T x 4 and `meta`
+// B x T x 3, as the networks see them), P padded ticks, as the engine's
+// padded layout.
+nn::SequenceData batch_sequence(const std::vector<std::int64_t>& notes, const std::vector<std::int64_t>& meta,
+                                std::int64_t b, std::int64_t T, std::int64_t P) {
+    nn::SequenceData seq;
+    seq.length = static_cast<int>(P - 2 * kDatasetPadding);
+    for (int v = 0; v < kNumVoices; ++v) {
+        auto& g = seq.notes[static_cast<size_t>(v)];
+        g.resize(static_cast<size_t>(P));
+        for (std::int64_t t = 0; t < P; ++t)
+            g[static_cast<size_t>(t)] =
+                static_cast<std::int16_t>(notes[static_cast<size_t>((b * T + t) * kNumVoices + v)]);
+    }
+    seq.fermata.resize(static_cast<size_t>(P));
+    seq.beat.resize(static_cast<size_t>(P));
+    seq.key_fifths.resize(static_cast<size_t>(P));
+    for (std::int64_t t = 0; t < P; ++t) {
+        const size_t row = static_cast<size_t>((b * T + t) * 3);
+        seq.fermata[static_cast<size_t>(t)] = static_cast<std::uint8_t>(meta[row]);
+        seq.beat[static_cast<size_t>(t)] = static_cast<std::uint8_t>(meta[row + 1]);
+        seq.key_fifths[static_cast<size_t>(t)] = static_cast<std::int8_t>(meta[row + 2] - 7);
+    }
+    return seq;
+}
+
 // Unlikelihood sets of a full-mode batch from its input grid (`notes`,
 // B x T x 4, the notes as the networks see them) and its targets.
-void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::int64_t T,
-                      const Model& vocab_model, const torch::Device& dev, bool keep_all = false) {
+void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes,
+                      const std::vector<std::int64_t>& meta, std::int64_t T, const Model& vocab_model,
+                      const torch::Device& dev, bool keep_all = false) {
     const std::int64_t B = static_cast<std::int64_t>(out.padded_lengths.size());
     std::array<std::vector<float>, kNumVoices> bad, keep;
     std::array<int, kNumVoices> V{};
@@ -194,14 +221,7 @@ void mark_consecutive(Batch& out, const std::vector<std::int64_t>& notes, std::i
     for (std::int64_t b = 0; b < B; ++b) {
         const std::int64_t P = out.padded_lengths[static_cast<size_t>(b)];
         const int length = static_cast<int>(P - 2 * kDatasetPadding);
-        std::array<std::vector<std::int16_t>, kNumVoices> grid;
-        for (int v = 0; v < kNumVoices; ++v) {
-            auto& g = grid[static_cast<size_t>(v)];
-            g.resize(static_cast<size_t>(P));
-            for (std::int64_t t = 0; t < P; ++t)
-                g[static_cast<size_t>(t)] =
-                    static_cast<std::int16_t>(notes[static_cast<size_t>((b * T + t) * kNumVoices + v)]);
-        }
+        const auto grid = batch_sequence(notes, meta, b, T, P).notes;
         const sample::VoiceLeadingGuide guide(vocab_model, length, 1.0);
         for (int v = 0; v < kNumVoices; ++v) {
             const int Vv = V[static_cast<size_t>(v)];
@@ -236,23 +256,9 @@ void mark_relational(Batch& out, const std::vector<std::int64_t>& notes,
                                            static_cast<size_t>(relational.vocabulary_size(v)) *
                                            nn::kRelTerms);
     std::array<std::size_t, kNumVoices> written{};
-    nn::SequenceData seq;
     for (std::int64_t b = 0; b < B; ++b) {
-        const std::int64_t P = out.padded_lengths[static_cast<size_t>(b)];
-        seq.length = static_cast<int>(P - 2 * kDatasetPadding);
-        for (int v = 0; v < kNumVoices; ++v) {
-            auto& g = seq.notes[static_cast<size_t>(v)];
-            g.resize(static_cast<size_t>(P));
-            for (std::int64_t t = 0; t < P; ++t)
-                g[static_cast<size_t>(t)] =
-                    static_cast<std::int16_t>(notes[static_cast<size_t>((b * T + t) * kNumVoices + v)]);
-        }
-        seq.fermata.assign(static_cast<size_t>(P), 0);
-        seq.beat.assign(static_cast<size_t>(P), 0);
-        seq.key_fifths.resize(static_cast<size_t>(P));
-        for (std::int64_t t = 0; t < P; ++t)
-            seq.key_fifths[static_cast<size_t>(t)] =
-                static_cast<std::int8_t>(meta[static_cast<size_t>((b * T + t) * 3 + 2)] - 7);
+        const nn::SequenceData seq =
+            batch_sequence(notes, meta, b, T, out.padded_lengths[static_cast<size_t>(b)]);
         const nn::SequenceView view = seq.view();
         for (int v = 0; v < kNumVoices; ++v) {
             relational.indices(view, v, idx[static_cast<size_t>(v)].data() + written[static_cast<size_t>(v)]);
@@ -312,7 +318,8 @@ Batch full_batch(const Flat& f, const std::vector<int>& seqs,
     out.meta = to_tensor(meta, {B, T, 3}, dev);
     for (int v = 0; v < kNumVoices; ++v)
         out.targets[static_cast<size_t>(v)] = to_tensor(tgt[static_cast<size_t>(v)], {out.size}, dev);
-    if (unlikelihood_vocab != nullptr) mark_consecutive(out, notes, T, *unlikelihood_vocab, dev, keep_all);
+    if (unlikelihood_vocab != nullptr)
+        mark_consecutive(out, notes, meta, T, *unlikelihood_vocab, dev, keep_all);
     if (relational != nullptr) mark_relational(out, notes, meta, T, *relational, dev);
     return out;
 }
