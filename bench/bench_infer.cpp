@@ -1,65 +1,76 @@
-// Eigen inference speed of the default-sized voice networks on random
-// weights and a random 64-tick chorale (the measurement is
-// libdeepbach/nn/bench_infer.cpp, shared with `deepbach bench infer`).
+// Inference speed of the default-sized voice networks on random weights, a
+// 64-tick chorale, through the public API (deepbach::evaluate_model: every
+// tick of every voice is a target, as one sampling pass asks).
 //
 //   bench_infer [--mode window|full] [--threads N] [--seconds S] [--batch N] [--json]
 //
-// window: one sampling iteration = 4 voices x 8 targets (ms_per_iteration),
-// and logits per second on batches of 512 targets.
-// full: one pass = 4 voices over the whole sequence (ms_per_pass), and
-// logits per second on batches of 16 sequences.
-// The matrix kernel is the best the CPU runs (avx2 or baseline);
+// ms_per_pass: the four voices' conditionals at every tick of one 64-tick
+// chorale (window mode: 64 windows per voice; full mode: one pass of each
+// LSTM); logits_per_s: on a batch of N such chorales (default 16). The
+// matrix kernel is the best the CPU runs (avx2 or baseline);
 // DEEPBACH_NO_SIMD_DISPATCH=1 forces baseline.
 // A human-readable line first (not with --json); the last line is one JSON object.
-#include "nn/bench_infer.hpp"
+#include "bench_common.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <string>
 
 using namespace deepbach;
 
-namespace {
-
-[[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr,
-                 "bench_infer: %s\nusage: bench_infer [--mode window|full] [--threads N] [--seconds S] "
-                 "[--batch N] [--json]\n",
-                 why);
-    std::exit(2);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-    nn::InferBenchOptions options;
-    bool json = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--mode" && i + 1 < argc) {
-            const std::string mode = argv[++i];
-            if (mode != "window" && mode != "full") usage("bad mode");
-            options.mode = parse_context_mode(mode);
-        } else if (arg == "--threads" && i + 1 < argc) {
-            options.threads = std::atoi(argv[++i]);
-            if (options.threads < 0 || options.threads > 1024) usage("bad thread count");
-        } else if (arg == "--seconds" && i + 1 < argc) {
-            options.seconds = std::atof(argv[++i]);
-            if (!(options.seconds >= 0)) usage("bad time");
-        } else if (arg == "--batch" && i + 1 < argc) {
-            options.batch = std::atoi(argv[++i]);
-            if (options.batch < 1) usage("bad batch");
-        } else if (arg == "--json") {
-            json = true;
-        } else {
-            usage(("unknown argument " + arg).c_str());
-        }
-    }
     try {
-        const nn::InferBenchResult r = nn::bench_infer(options);
-        if (!json) std::printf("%s\n", r.text().c_str());
-        std::printf("%s\n", r.json().c_str());
+        ContextMode mode = ContextMode::window;
+        int threads = 1, batch = 16;
+        double seconds = 1.0;
+        bool json = false;
+        for (int i = 1; i < argc; ++i) {
+            const std::string arg = argv[i];
+            const bool value = i + 1 < argc;
+            if (arg == "--mode" && value)
+                mode = parse_context_mode(argv[++i]);
+            else if (arg == "--threads" && value)
+                threads = static_cast<int>(parse_count("threads", argv[++i], 0, defaults::kMaxThreads));
+            else if (arg == "--seconds" && value)
+                seconds = parse_number("seconds", argv[++i]);
+            else if (arg == "--batch" && value)
+                batch = static_cast<int>(parse_count("batch", argv[++i], 1, 4096));
+            else if (arg == "--json")
+                json = true;
+            else
+                throw Error("unknown argument '" + arg +
+                            "' (usage: bench_infer [--mode window|full] [--threads N] [--seconds S] [--batch "
+                            "N] [--json])");
+        }
+        check_non_negative("seconds", seconds, "1");
+        const Model model = bench::benchmark_model(mode);
+        const Chorale piece = bench::benchmark_piece();
+        ModelEvaluationOptions options;
+        options.threads = threads;
+        options.parallel_mass = false;
+        const std::vector<Chorale> one{piece}, many(static_cast<size_t>(batch), piece);
+        const double pass = bench::time_it([&] { evaluate_model(model, one, options); }, seconds);
+        const double big = bench::time_it([&] { evaluate_model(model, many, options); }, seconds);
+        const double logits_per_s = kNumVoices * static_cast<double>(batch) * piece.num_ticks / big;
+        if (!json)
+            fmt::print(
+                "{} mode, {} thread(s), {} kernel: {:.2f} ms per pass (4 voices x {} ticks), {:.0f} "
+                "logits/s on batches of {} chorales\n",
+                to_string(mode), threads, inference_kernel(), pass * 1e3, piece.num_ticks, logits_per_s,
+                batch);
+        const nlohmann::ordered_json out{{"benchmark", "infer"},
+                                         {"mode", to_string(mode)},
+                                         {"kernel", inference_kernel()},
+                                         {"threads", threads},
+                                         {"length", piece.num_ticks},
+                                         {"batch", batch},
+                                         {"ms_per_pass", bench::rounded(pass * 1e3, 3)},
+                                         {"logits_per_s", bench::rounded(logits_per_s, 1)}};
+        std::printf("%s\n", out.dump().c_str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_infer: %s\n", e.what());
         return 1;

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
                 SamplingOptions o;
                 o.model = model;
                 o.seed = 1000 + p;
-                o.schedule = schedule;
+                o.schedule = parse_schedule(schedule);
                 o.positions = positions;
                 o.threads = threads;
                 Constraints k;

@@ -1,5 +1,5 @@
-// deepbach train and deepbach bench train in a build without LibTorch: the
-// names exist, take any arguments, and say how to get a build that has them.
+// deepbach train in a build without LibTorch: the
+// name exists, take any arguments, and say how to get a build that has them.
 #include "commands.hpp"
 
 #include <deepbach/error.hpp>
@@ -25,7 +25,6 @@ void add_unavailable(CLI::App* parent, const std::string& name, const std::strin
 
 void add_train_commands(CLI::App& app, Action& action) {
     add_unavailable(&app, "train", "Train the four voice networks", action);
-    add_unavailable(bench_group(app), "train", "Training throughput", action);
 }
 
 }  // namespace deepbach::cli

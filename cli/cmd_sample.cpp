@@ -1,15 +1,13 @@
-// deepbach harmonize, generate, reharmonize (the sampler with constraints)
-// and deepbach bench sample (its speed).
+// deepbach harmonize, generate, reharmonize (the sampler with constraints).
 #include "commands.hpp"
 #include "sampling_args.hpp"
-
-#include "sample/bench.hpp"
 
 #include <deepbach/error.hpp>
 #include <deepbach/io.hpp>
 
 #include <iostream>
 #include <memory>
+#include <tuple>
 
 namespace deepbach::cli {
 
@@ -26,24 +24,9 @@ int run_harmonize(const std::string& melody_file, const SamplingArgs& a) {
     Chorale base = melody_chorale(score);
     const KeptCells kept{[](int voice, int) { return voice == kSoprano; },
                          [](int) { return std::string("the melody"); }};
-    Constraints constraints = build_constraints(base, a, true, kept);
-
-    bool lower_rhythm = false;
-    for (const auto& r : constraints.rhythm) lower_rhythm = lower_rhythm || r.voice != kSoprano;
-    if (!lower_rhythm)
-        return sample_and_report("harmonize", a, options,
-                                 [&](const SamplingOptions& o) { return harmonize(score, constraints, o); });
-
-    // A rhythm for a lower voice: the input's own when MELODY is a chorale,
-    // else the melody's, written into the base grid for the sampler to keep.
-    const bool chorale = score.parts.size() >= static_cast<size_t>(kNumVoices);
-    const Chorale four = chorale ? to_chorale(score) : Chorale{};
-    for (const auto& r : constraints.rhythm)
-        for (int t = r.ticks.begin; t < r.ticks.end; ++t)
-            base.at(r.voice, t) = chorale ? four.at(r.voice, t) : base.at(kSoprano, t);
-    constraints.regions = {Region{{0, base.num_ticks}, {false, true, true, true}}};
+    const Constraints constraints = build_constraints(base, a, true, kept);
     return sample_and_report("harmonize", a, options,
-                             [&](const SamplingOptions& o) { return sample_grid(base, constraints, o); });
+                             [&](const SamplingOptions& o) { return harmonize(score, constraints, o); });
 }
 
 void add_harmonize(CLI::App& app, Action& action) {
@@ -73,20 +56,8 @@ int run_generate(const GenerateArgs& g) {
     const SamplingOptions options = build_options(a);
     check_outputs(a);
     PieceShape shape;
-    shape.bars = parse_count("--bars", g.bars, 1);
-    if (shape.bars > 1000) throw Error("--bars " + g.bars + ": at most 1000 bars");
-    {
-        const auto slash = g.time.find('/');
-        const std::string beats = slash == std::string::npos ? g.time : g.time.substr(0, slash);
-        const std::string type = slash == std::string::npos ? "" : g.time.substr(slash + 1);
-        const std::string form = "expected a time signature like 4/4, 3/4 or 3/2";
-        if (slash == std::string::npos) throw Error("--time " + g.time + ": " + form);
-        shape.beats = parse_count("--time", beats, 1);
-        shape.beat_type = parse_count("--time", type, 1);
-        if (shape.beats > 32 || (shape.beat_type != 2 && shape.beat_type != 4 && shape.beat_type != 8))
-            throw Error("--time " + g.time + ": " + form +
-                        " (up to 32 beats of halves, quarters or eighths)");
-    }
+    shape.bars = static_cast<int>(parse_count("bars", g.bars, 1, 1000));
+    std::tie(shape.beats, shape.beat_type) = parse_time_signature(g.time);
     // --key K sets the opening key; --key BAR:KEY a change.
     std::vector<std::string> changes;
     bool opening = false;
@@ -103,7 +74,7 @@ int run_generate(const GenerateArgs& g) {
             shape.fifths = key.fifths;
             shape.mode = key.mode;  // empty for a signature alone: inferred
         } catch (const Error& e) {
-            throw Error("--key " + k + ": " + e.what());
+            throw Error("key '" + k + "': " + e.what());
         }
     }
     a.keys = changes;
@@ -143,17 +114,7 @@ int run_reharmonize(const ReharmonizeArgs& r) {
     check_outputs(a);
     const Score score = read_score(r.in);
     const Chorale base = to_chorale(score);
-    Region region;
-    try {
-        region.ticks = parse_bars(base, r.bars);
-    } catch (const Error& e) {
-        throw Error("--bars " + r.bars + ": " + e.what());
-    }
-    try {
-        region.voices = parse_voices(r.voices);
-    } catch (const Error& e) {
-        throw Error("--voices " + r.voices + ": " + e.what());
-    }
+    const Region region = parse_region(base, r.bars + ":" + r.voices);
     const std::string why = "the input (outside --bars " + r.bars + " --voices " + r.voices + ")";
     const KeptCells kept{
         [region](int voice, int tick) {
@@ -182,65 +143,12 @@ void add_reharmonize(CLI::App& app, Action& action) {
     cmd->callback([&action, r] { action = [r] { return run_reharmonize(*r); }; });
 }
 
-// ------------------------------------------------------------- bench sample
-
-struct BenchArgs {
-    std::string mode = "window";
-    std::string threads = "1";
-    std::string iterations = "30";
-    std::string backend = "eigen";
-    std::string device = "cpu";
-    std::string voice_leading = "0";
-    bool json = false;
-};
-
-int run_bench_sample(const BenchArgs& b) {
-    sample::SampleBenchOptions o;
-    try {
-        o.mode = parse_context_mode(b.mode);
-    } catch (const Error& e) {
-        throw Error("--mode " + b.mode + ": " + e.what());
-    }
-    o.threads = parse_count("--threads", b.threads, 0);
-    o.iterations = parse_count("--iterations", b.iterations, 1);
-    o.backend = b.backend;
-    o.device = b.device;
-    o.voice_leading = parse_real("--voice-leading", b.voice_leading, false, "1 or 0");
-    const sample::SampleBenchResult r = sample::bench_sample(o);
-    std::cout << (b.json ? r.json() + "\n" : r.text());
-    return 0;
-}
-
-void add_bench_sample(CLI::App& app, Action& action) {
-    auto* cmd = bench_group(app)->add_subcommand(
-        "sample", "Sampler speed: default-sized random model, 64-tick piece, soprano fixed");
-    auto b = std::make_shared<BenchArgs>();
-    cmd->add_option("--mode", b->mode, "Context mode of the model")
-        ->type_name("window|full")
-        ->capture_default_str();
-    cmd->add_option("--threads", b->threads, "Threads (0: all cores)")->type_name("N")->capture_default_str();
-    cmd->add_option("--iterations", b->iterations, "Timed iterations")->type_name("N")->capture_default_str();
-    cmd->add_option("--backend", b->backend, "eigen or torch")
-        ->type_name("eigen|torch")
-        ->capture_default_str();
-    cmd->add_option("--device", b->device, "torch backend: cpu, cuda or auto")
-        ->type_name("cpu|cuda|auto")
-        ->capture_default_str();
-    cmd->add_option("--voice-leading", b->voice_leading,
-                    "Strength of the voice-leading guide (0: the sampler alone; harmonize uses 1)")
-        ->type_name("S")
-        ->capture_default_str();
-    cmd->add_flag("--json", b->json, "Print one JSON object on one line");
-    cmd->callback([&action, b] { action = [b] { return run_bench_sample(*b); }; });
-}
-
 }  // namespace
 
 void add_sample_commands(CLI::App& app, Action& action) {
     add_harmonize(app, action);
     add_generate(app, action);
     add_reharmonize(app, action);
-    add_bench_sample(app, action);
 }
 
 }  // namespace deepbach::cli

@@ -1,10 +1,9 @@
-// deepbach train and deepbach bench train: the commands that
-// need LibTorch (compiled only when the deepbach_torch target exists).
+// deepbach train: the command that needs LibTorch (compiled only when the deepbach_torch target exists).
 #include "commands.hpp"
 #include "metrics.hpp"
 #include "progress.hpp"
 
-#include "torch/train.hpp"
+#include <deepbach/train.hpp>
 
 #include <deepbach/corpus.hpp>
 #include <deepbach/error.hpp>
@@ -12,8 +11,6 @@
 #include <deepbach/model.hpp>
 
 #include <fmt/format.h>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -24,27 +21,27 @@ namespace deepbach::cli {
 
 namespace {
 
-namespace tb = deepbach::torch_backend;
 namespace fs = std::filesystem;
 
 struct TrainArgs {
-    tb::TrainOptions options;
-    std::string corpus, out, mode = "window";
+    TrainOptions options;
+    std::string corpus, out, mode = "window", device = "auto";
     double time_limit_minutes = 0;
 };
 
 int run_train(TrainArgs args) {
-    tb::TrainOptions& o = args.options;
+    TrainOptions& o = args.options;
     o.corpus = args.corpus;
     o.out = args.out;
     o.time_limit_seconds = args.time_limit_minutes * 60;
     o.config.mode = parse_context_mode(args.mode);
+    o.device = parse_device(args.device);
     if (o.mask > 0) o.config.mask = true;
     TerminalProgress line("training");
     auto render = line.callback();
     int last_validated = 0;
-    const TrainingRecord record = tb::train_model(o, [&](const tb::TrainProgress& p) {
-        using Phase = tb::TrainProgress::Phase;
+    const TrainingRecord record = train_model(o, [&](const TrainProgress& p) {
+        using Phase = TrainProgress::Phase;
         if (p.phase == Phase::loading)
             return render(static_cast<size_t>(p.step), static_cast<size_t>(p.total_steps), p.message);
         if (p.phase == Phase::training && p.message.rfind("epoch ", 0) == 0 && p.epoch != last_validated) {
@@ -80,24 +77,6 @@ int run_train(TrainArgs args) {
     return 0;
 }
 
-int run_bench_train(const std::string& mode, int threads, int steps, const std::string& device,
-                    int batch_size, int batch_sequences, bool json) {
-    const auto r =
-        tb::bench_train(parse_context_mode(mode), threads, steps, device, batch_size, batch_sequences);
-    if (json) {
-        nlohmann::json out{{"benchmark", "train"}, {"mode", r.mode},
-                           {"device", r.device},   {"threads", r.threads},
-                           {"steps", r.steps},     {"targets", r.targets},
-                           {"seconds", r.seconds}, {"samples_per_s", r.samples_per_s}};
-        std::cout << out.dump() << "\n";
-        return 0;
-    }
-    fmt::print(
-        "train {} mode on {} ({} threads): {} steps, {} targets in {:.2f} s: {:.0f} samples/s (one voice)\n",
-        r.mode, r.device, r.threads, r.steps, r.targets, r.seconds, r.samples_per_s);
-    return 0;
-}
-
 }  // namespace
 
 void add_train_commands(CLI::App& app, Action& action) {
@@ -126,7 +105,7 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--batch-sequences", o.batch_sequences, "Full mode: whole sequences per step")
             ->capture_default_str();
         cmd->add_option("--learning-rate", o.learning_rate, "Adam learning rate")->capture_default_str();
-        cmd->add_option("--device", o.device, "auto, cpu or cuda")
+        cmd->add_option("--device", a->device, "auto, cpu or cuda")
             ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
             ->capture_default_str();
         cmd->add_option("--seed", o.seed, "Seed of the split, the weights, the batches and dropout")
@@ -186,35 +165,6 @@ void add_train_commands(CLI::App& app, Action& action) {
                "drawn in [0, P] (0: off)")
             ->capture_default_str();
         cmd->callback([&action, a] { action = [a] { return run_train(*a); }; });
-    }
-    // deepbach bench train
-    {
-        auto* cmd = bench_group(app)->add_subcommand("train", "Training throughput of one voice network");
-        auto mode = std::make_shared<std::string>("window");
-        auto threads = std::make_shared<int>(1);
-        auto steps = std::make_shared<int>(10);
-        auto device = std::make_shared<std::string>("cpu");
-        auto batch_size = std::make_shared<int>(256);
-        auto batch_sequences = std::make_shared<int>(8);
-        auto json = std::make_shared<bool>(false);
-        cmd->add_option("--mode", *mode, "window or full")
-            ->check(CLI::IsMember({"window", "full"}))
-            ->capture_default_str();
-        cmd->add_option("--threads", *threads, "LibTorch threads")->capture_default_str();
-        cmd->add_option("--steps", *steps, "Timed steps")->capture_default_str();
-        cmd->add_option("--device", *device, "auto, cpu or cuda")
-            ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
-            ->capture_default_str();
-        cmd->add_option("--batch-size", *batch_size, "Window mode: targets per step")->capture_default_str();
-        cmd->add_option("--batch-sequences", *batch_sequences, "Full mode: sequences of 200 ticks per step")
-            ->capture_default_str();
-        cmd->add_flag("--json", *json, "Print one JSON object");
-        cmd->callback([&action, mode, threads, steps, device, batch_size, batch_sequences, json] {
-            action = [=] {
-                return run_bench_train(*mode, *threads, *steps, *device, *batch_size, *batch_sequences,
-                                       *json);
-            };
-        });
     }
 }
 

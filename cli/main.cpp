@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <exception>
 
-#if defined(DEEPBACH_HAVE_TORCH) && __has_include("torch/backend.hpp")
-#include "torch/backend.hpp"
-#define DEEPBACH_TORCH_SAMPLER 1
+#ifdef DEEPBACH_HAVE_TORCH
+#include <deepbach/train.hpp>
 #endif
 
 int main(int argc, char** argv) {
@@ -20,7 +19,6 @@ int main(int argc, char** argv) {
     deepbach::cli::add_info_command(app, action);
     deepbach::cli::add_convert_command(app, action);
     deepbach::cli::add_corpus_command(app, action);
-    deepbach::cli::add_bench_infer_command(app, action);
     deepbach::cli::add_evaluate_command(app, action);
     deepbach::cli::add_train_commands(app, action);
     deepbach::cli::add_sample_commands(app, action);
@@ -32,8 +30,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-#ifdef DEEPBACH_TORCH_SAMPLER
-        deepbach::torch_backend::register_sampler_backend();  // --backend torch
+#ifdef DEEPBACH_HAVE_TORCH
+        deepbach::register_torch_backend();  // --backend torch
 #endif
         return action ? action() : 0;
     } catch (const deepbach::Error& e) {

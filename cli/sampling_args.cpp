@@ -2,8 +2,6 @@
 
 #include "progress.hpp"
 
-#include "util/text.hpp"
-
 #include <deepbach/error.hpp>
 #include <deepbach/io.hpp>
 #include <deepbach/piano_roll.hpp>
@@ -14,54 +12,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <random>
 
 namespace deepbach::cli {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-using text::lower;
-using text::shown;
-using text::split;
-using text::trim;
-using text::whole_number;
-
-[[noreturn]] void bad(const std::string& option, const std::string& text, const std::string& why) {
-    throw Error(option + " " + shown(text) + ": " + why);
-}
-
-// Runs fn; an Error it throws is said again with the option and its text in front.
-template <class Fn>
-auto for_option(const std::string& option, const std::string& text, Fn&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const Cancelled&) {
-        throw;
-    } catch (const Error& e) {
-        bad(option, text, e.what());
-    }
-}
-
-int voice_of(const std::string& option, const std::string& text, const std::string& voice) {
-    return for_option(option, text, [&] { return parse_voice(voice); });
-}
-
-// A pitch as a MIDI number: a name ("C4", "Bb2") or the number itself.
-int midi_of(const std::string& text) {
-    long long n = 0;
-    if (whole_number(text, n)) {
-        if (n < 0 || n > 127) throw Error("MIDI number " + text + " is outside 0..127");
-        return static_cast<int>(n);
-    }
-    return Pitch::parse(text).midi();
-}
 
 // What a cell holds, in words.
 std::string cell_text(Token token, bool as_request) {
@@ -70,12 +30,13 @@ std::string cell_text(Token token, bool as_request) {
     return as_request ? token::name(token) + " to start" : token::name(token) + " starting";
 }
 
-// Splits "A:B" at the first (or last) colon; both sides must be there.
-std::pair<std::string, std::string> colon_pair(const std::string& option, const std::string& text,
-                                               const std::string& form, bool last = false) {
-    const auto at = last ? text.rfind(':') : text.find(':');
-    if (at == std::string::npos || at == 0 || at + 1 == text.size()) bad(option, text, "expected " + form);
-    return {trim(text.substr(0, at)), trim(text.substr(at + 1))};
+[[noreturn]] void bad(const std::string& option, const std::string& text, const std::string& why) {
+    throw Error(option + " '" + text + "': " + why);
+}
+
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
 }
 
 }  // namespace
@@ -99,8 +60,9 @@ void add_sampler_options(CLI::App* cmd, SamplingArgs& a) {
     cmd->add_option("--model", a.model,
                     "Model file (.safetensors); default: $DEEPBACH_MODEL, else the shipped model")
         ->type_name("M");
-    cmd->add_option("--seed", a.seed, "Seed (a whole number); default: a random seed, printed")
-        ->type_name("S");
+    cmd->add_option("--seed", a.seed, "Seed (a whole number); every random choice flows from it")
+        ->type_name("S")
+        ->capture_default_str();
     cmd->add_option("--iterations", a.iterations,
                     "Iterations; 0: automatic (DeepBach's 500 for 64 ticks at 8 positions, scaled)")
         ->type_name("N")
@@ -164,117 +126,27 @@ void add_constraint_options(CLI::App* cmd, SamplingArgs& a, bool rhythm, const s
         "LOW-HIGH: two pitches (E2-C4).");
 }
 
-int parse_count(const std::string& option, const std::string& text, int min) {
-    long long n = 0;
-    if (!whole_number(trim(text), n) || n < min || n > 1'000'000'000)
-        bad(option, text, "expected a whole number of at least " + std::to_string(min));
-    return static_cast<int>(n);
-}
-
-double parse_real(const std::string& option, const std::string& text, bool positive,
-                  const std::string& example) {
-    const std::string t = trim(text);
-    char* end = nullptr;
-    const double x = std::strtod(t.c_str(), &end);
-    if (t.empty() || *end != '\0' || !std::isfinite(x) || (positive ? x <= 0 : x < 0))
-        bad(option, text,
-            std::string(positive ? "expected a positive number" : "expected a number >= 0") + ", e.g. " +
-                example);
-    return x;
-}
-
-TickRange parse_bars(const Chorale& grid, const std::string& text) {
-    const std::string t = trim(text);
-    const auto dash = t.find('-', 1);
-    const std::string first = trim(t.substr(0, dash));
-    const std::string last = dash == std::string::npos ? first : trim(t.substr(dash + 1));
-    if (first.empty() || last.empty()) throw Error("expected bars as 3 or 3-5, not '" + shown(text) + "'");
-    return bar_ticks(grid, first, last);
-}
-
-std::array<bool, kNumVoices> parse_voices(const std::string& text) {
-    std::array<bool, kNumVoices> voices{false, false, false, false};
-    const std::string t = trim(text);
-    std::vector<std::string> names;
-    if (t.find(',') != std::string::npos) {
-        names = split(t, ',');
-    } else {
-        bool whole_name = false;
-        for (int v = 0; v < kNumVoices; ++v) whole_name = whole_name || lower(t) == lower(voice_name(v));
-        if (whole_name)
-            names = {t};
-        else
-            for (char c : t) names.emplace_back(1, c);
-    }
-    if (names.empty()) throw Error("no voice named (expected letters of SATB, e.g. ATB)");
-    for (const auto& n : names) voices[static_cast<size_t>(parse_voice(n))] = true;
-    return voices;
-}
-
 Constraints build_constraints(const Chorale& base, const SamplingArgs& a, bool melody,
                               const KeptCells& kept) {
-    Constraints c;
-    for (const auto& text : a.fermatas)
-        for_option("--fermata", text, [&] {
-            for (const auto& beat : split(text, ','))
-                c.fermatas.push_back(fermata_span(base, beat_tick(base, beat), melody));
-        });
-    for (const auto& text : a.cadences) {
-        const auto beat_type =
-            colon_pair("--cadence", text, "BEAT:TYPE, e.g. 16:authentic or 4.4:half", true);
-        for_option("--cadence", text, [&] {
-            c.cadences.push_back({beat_tick(base, beat_type.first), parse_cadence_type(beat_type.second)});
-        });
-    }
-    for (const auto& text : a.fixes) {
-        const auto parts = split(text, ':');
-        if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty())
-            bad("--fix", text, "expected VOICE:BARS:PITCH, e.g. bass:4:G2 or alto:2-3:rest");
-        FixedNote f;
-        f.voice = voice_of("--fix", text, parts[0]);
-        f.ticks = for_option("--fix", text, [&] { return parse_bars(base, parts[1]); });
-        f.token = for_option("--fix", text, [&] {
-            if (lower(parts[2]) == "rest") return token::kRest;
-            return token::from_pitch(Pitch::parse(parts[2]));
-        });
+    ConstraintText text;
+    text.fermatas = a.fermatas;
+    text.cadences = a.cadences;
+    text.fixes = a.fixes;
+    text.rhythms = a.rhythms;
+    text.keys = a.keys;
+    text.ranges = a.ranges;
+    Constraints c = parse_constraints(base, text, melody);
+    // A --fix that disagrees with a cell the command keeps (the melody, the
+    // input outside --bars) is a contradiction the user should hear about.
+    for (std::size_t i = 0; i < c.fixed.size(); ++i) {
+        const FixedNote& f = c.fixed[i];
         for (int t = f.ticks.begin; t < f.ticks.end; ++t) {
             const Token want = t == f.ticks.begin ? f.token : token::kHold;
             if (!kept.kept(f.voice, t) || base.at(f.voice, t) == want) continue;
-            throw Error(format_location({base.source, base.bar_at(t), voice_name(f.voice)}) + "--fix " +
-                        shown(text) + " asks for " + cell_text(want, true) + " here, but " +
+            throw Error(format_location({base.source, base.bar_at(t), voice_name(f.voice)}) + "fix '" +
+                        a.fixes[i] + "' asks for " + cell_text(want, true) + " here, but " +
                         kept.why(f.voice) + " has " + cell_text(base.at(f.voice, t), false));
         }
-        c.fixed.push_back(f);
-    }
-    for (const auto& text : a.rhythms) {
-        const auto voice_bars = colon_pair("--rhythm", text, "VOICE:BARS, e.g. tenor:2-3");
-        RhythmConstraint r;
-        r.voice = voice_of("--rhythm", text, voice_bars.first);
-        r.ticks = for_option("--rhythm", text, [&] { return parse_bars(base, voice_bars.second); });
-        c.rhythm.push_back(r);
-    }
-    for (const auto& text : a.keys) {
-        const auto bar_key = colon_pair("--key", text, "BAR:KEY, e.g. 5:D or 9:g minor");
-        for_option("--key", text, [&] {
-            const KeyName k = parse_key(bar_key.second);
-            c.keys.push_back({bar_ticks(base, bar_key.first, bar_key.first).begin, k.fifths, k.mode});
-        });
-    }
-    for (const auto& text : a.ranges) {
-        const auto voice_span = colon_pair("--range", text, "VOICE:LOW-HIGH, e.g. bass:E2-C4");
-        const int v = voice_of("--range", text, voice_span.first);
-        const std::string& span = voice_span.second;
-        const auto dots = span.find("..");
-        const auto dash = span.find('-', 1);
-        const std::size_t cut = dots != std::string::npos ? dots : dash;
-        if (cut == std::string::npos) bad("--range", text, "expected VOICE:LOW-HIGH, e.g. bass:E2-C4");
-        const std::string low = trim(span.substr(0, cut)),
-                          high = trim(span.substr(cut + (dots != std::string::npos ? 2 : 1)));
-        const VoiceRange range = for_option("--range", text, [&] {
-            return VoiceRange{midi_of(low), midi_of(high)};
-        });
-        if (range.empty()) bad("--range", text, "the lowest pitch is above the highest");
-        c.ranges[static_cast<size_t>(v)] = range;
     }
     return c;
 }
@@ -282,33 +154,18 @@ Constraints build_constraints(const Chorale& base, const SamplingArgs& a, bool m
 SamplingOptions build_options(const SamplingArgs& a) {
     SamplingOptions o;
     o.model_path = a.model;
-    if (a.seed.empty()) {
-        o.seed = std::random_device{}();
-    } else {
-        const std::string t = trim(a.seed);
-        const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), o.seed);
-        if (ec != std::errc() || ptr != t.data() + t.size() || t.empty())
-            bad("--seed", a.seed, "expected a whole number from 0 to 18446744073709551615");
-    }
-    o.iterations = parse_count("--iterations", a.iterations, 0);
-    o.positions = parse_count("--positions", a.positions, 0);
-    o.chains = parse_count("--chains", a.chains, 1);
-    if (o.chains > 4096) bad("--chains", a.chains, "at most 4096 chains");
-    o.threads = parse_count("--threads", a.threads, 0);
-    if (o.threads > 1024) bad("--threads", a.threads, "at most 1024 threads");
-    o.temperature = parse_real("--temperature", a.temperature, true, "1 or 0.5");
-    o.voice_leading = parse_real("--voice-leading", a.voice_leading, false, "1 or 0");
-    o.schedule = lower(trim(a.schedule));
-    if (o.schedule != "auto" && o.schedule != "blocked" && o.schedule != "sweep" && o.schedule != "uniform")
-        bad("--schedule", a.schedule, "expected auto, blocked, sweep or uniform");
-    o.backend = lower(trim(a.backend));
-    if (o.backend != "eigen" && o.backend != "torch") bad("--backend", a.backend, "expected eigen or torch");
-    o.device = lower(trim(a.device));
-    if (o.device != "cpu" && o.device != "cuda" && o.device != "auto")
-        bad("--device", a.device, "expected cpu, cuda or auto");
-    if (o.backend == "eigen" && o.device == "cuda")
-        bad("--device", a.device, "the eigen backend runs on the CPU; use --backend torch for CUDA");
+    o.seed = parse_seed("seed", a.seed);
+    o.iterations = static_cast<int>(parse_count("iterations", a.iterations, 0));
+    o.positions = static_cast<int>(parse_count("positions", a.positions, 0));
+    o.chains = static_cast<int>(parse_count("chains", a.chains, 1, defaults::kMaxChains));
+    o.threads = static_cast<int>(parse_count("threads", a.threads, 0, defaults::kMaxThreads));
+    o.temperature = parse_number("temperature", a.temperature);
+    o.voice_leading = parse_number("voice leading", a.voice_leading);
+    o.schedule = parse_schedule(a.schedule);
+    o.backend = parse_backend(a.backend);
+    o.device = parse_device(a.device);
     o.keep_all_chains = a.all_chains;
+    validate(o);
     return o;
 }
 

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -29,16 +31,17 @@ struct SamplingArgs {
     bool json = false;
     // Sampler.
     std::string model;
-    std::string seed;  ///< empty: a random seed (printed)
-    std::string iterations = "0";
-    std::string temperature = "1";
-    std::string voice_leading = "1";
-    std::string chains = "1";
-    std::string positions = "0";
-    std::string schedule = "auto";
-    std::string backend = "eigen";
-    std::string device = "cpu";
-    std::string threads = "0";
+    // Defaults: the library's (SamplingOptions{}), as text.
+    std::string seed = std::to_string(SamplingOptions{}.seed);
+    std::string iterations = std::to_string(SamplingOptions{}.iterations);
+    std::string temperature = fmt::format("{:g}", SamplingOptions{}.temperature);
+    std::string voice_leading = fmt::format("{:g}", SamplingOptions{}.voice_leading);
+    std::string chains = std::to_string(SamplingOptions{}.chains);
+    std::string positions = std::to_string(SamplingOptions{}.positions);
+    std::string schedule = to_string(SamplingOptions{}.schedule);
+    std::string backend = to_string(SamplingOptions{}.backend);
+    std::string device = to_string(SamplingOptions{}.device);
+    std::string threads = std::to_string(SamplingOptions{}.threads);
     // Constraints (each option may be given many times).
     std::vector<std::string> fermatas;
     std::vector<std::string> cadences;
@@ -57,17 +60,6 @@ void add_sampler_options(CLI::App* cmd, SamplingArgs& args);
 /// `key_help` describes --key (generate also takes the opening key there).
 void add_constraint_options(CLI::App* cmd, SamplingArgs& args, bool rhythm, const std::string& key_help);
 
-/// A non-negative whole number (or one at least `min`) given to `option`.
-int parse_count(const std::string& option, const std::string& text, int min = 0);
-/// A finite decimal number given to `option`, above 0 (`positive`) or at
-/// least 0; Error otherwise, saying which with an `example`.
-double parse_real(const std::string& option, const std::string& text, bool positive,
-                  const std::string& example);
-/// "3" or "3-5" (bar numbers as written): the ticks of those bars.
-TickRange parse_bars(const Chorale& grid, const std::string& text);
-/// "S", "alto", "ATB", "soprano,bass": the voices named.
-std::array<bool, kNumVoices> parse_voices(const std::string& text);
-
 /// Says whether a cell of the base grid is kept (not redrawn) by the command,
 /// and what keeps it ("the melody", "outside --bars 2-3"), for messages.
 struct KeptCells {
@@ -83,7 +75,7 @@ struct KeptCells {
 Constraints build_constraints(const Chorale& base, const SamplingArgs& args, bool melody,
                               const KeptCells& kept);
 
-/// The sampler's options (seed resolved: random when not given).
+/// The sampler's options, checked (deepbach::validate).
 SamplingOptions build_options(const SamplingArgs& args);
 
 /// Checks before sampling that the outputs can be written (extension, folder).

@@ -41,13 +41,3 @@ add_test(NAME cli.error_message_grid
   COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;info\;--json\;${DEEPBACH_CORPUS_DIR}/bwv432.mxl
           -DEXPECT_STDOUT=bar\ 4,\ Soprano -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_error.cmake)
 
-# bench infer: the last line is one JSON object with a positive logits_per_s
-# (tiny batches and times: this checks the command, not the speed); with
-# DEEPBACH_NO_SIMD_DISPATCH=1 the baseline kernel runs.
-add_test(NAME cli.bench_infer_json
-  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;bench\;infer\;--mode\;window\;--seconds\;0\;--batch\;16\;--json
-          -DKEY=logits_per_s -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
-add_test(NAME cli.bench_infer_baseline
-  COMMAND ${DEEPBACH_EXE} bench infer --mode window --seconds 0 --batch 16 --json)
-set_tests_properties(cli.bench_infer_baseline PROPERTIES ENVIRONMENT DEEPBACH_NO_SIMD_DISPATCH=1
-  PASS_REGULAR_EXPRESSION "\"kernel\":\"baseline\",.*\"ms_per_iteration\"")

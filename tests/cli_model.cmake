@@ -51,7 +51,3 @@ add_test(NAME cli.train_evaluate_json
   COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;evaluate\;--model\;${MODEL_TMP}/trained.safetensors\;${DEEPBACH_CORPUS_DIR}/bwv10.7.mxl\;--json
           -DCHORALES=1 -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_evaluate_json.cmake)
 set_tests_properties(cli.train_evaluate_json PROPERTIES FIXTURES_REQUIRED deepbach_trained)
-add_test(NAME cli.bench_train_json
-  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;bench\;train\;--mode\;full\;--steps\;1\;--batch-sequences\;2\;--json
-          -DKEY=samples_per_s -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
-set_tests_properties(cli.bench_train_json PROPERTIES TIMEOUT 300)

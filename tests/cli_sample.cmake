@@ -157,35 +157,21 @@ sample_error(cadence_melody "bar 5, Soprano" ${H} --cadence 5.1:half)
 sample_error(fix_clash "bar 3, Alto" ${H} --fix alto:3:D4 --fix alto:3-4:rest)
 sample_error(fixed_rhythm "bar 6, Tenor" ${H} --rhythm tenor:6 --fix tenor:6:rest)
 sample_error(bad_bar "no bar 40" ${H} --fix bass:40:C3)
-sample_error(bad_pitch "--fix bass:3:H2" ${H} --fix bass:3:H2)
-sample_error(bad_voice "--range x:C3-C4" ${H} --range x:C3-C4)
+sample_error(bad_pitch "fix 'bass:3:H2': not a pitch" ${H} --fix bass:3:H2)
+sample_error(bad_voice "range 'x:C3-C4': unknown voice" ${H} --range x:C3-C4)
 sample_error(bad_beat "past the end" ${H} --fermata 1000)
 sample_error(bad_cadence "unknown cadence type" ${H} --cadence 16:perfectly)
 sample_error(bad_svg "expected a .svg file" ${H} --svg ${SAMPLE_TMP}/roll.png)
-sample_error(bad_voice_leading "--voice-leading -1" ${H} --voice-leading -1)
-sample_error(bad_key "--key 3:H" ${H} --key 3:H)
-sample_error(bad_iterations "--iterations" ${H} --iterations many)
-sample_error(bad_temperature "--temperature" ${H} --temperature 0)
+sample_error(bad_voice_leading "voice leading -1: expected a number >= 0" ${H} --voice-leading -1)
+sample_error(bad_key "key '3:H'" ${H} --key 3:H)
+sample_error(bad_iterations "iterations 'many': expected a whole number" ${H} --iterations many)
+sample_error(bad_temperature "temperature 0: expected a positive number" ${H} --temperature 0)
 sample_error(bad_output "out.pdf" harmonize ${CHORALE} -o ${SAMPLE_TMP}/out.pdf)
-sample_error(bad_backend "--backend" ${H} --backend cuda)
-sample_error(bad_region "--bars 40-41" reharmonize ${CHORALE} --bars 40-41 -o ${SAMPLE_TMP}/never.musicxml)
-sample_error(bad_voices "--voices" reharmonize ${CHORALE} --bars 2 --voices XYZ -o ${SAMPLE_TMP}/never.musicxml)
-sample_error(bad_time "--time" generate --bars 4 --time 5/7 -o ${SAMPLE_TMP}/never.musicxml)
+sample_error(bad_backend "backend 'cuda': expected eigen or torch" ${H} --backend cuda)
+sample_error(bad_region "region '40-41:SATB': no bar 40" reharmonize ${CHORALE} --bars 40-41 -o ${SAMPLE_TMP}/never.musicxml)
+sample_error(bad_voices "region '2:XYZ'" reharmonize ${CHORALE} --bars 2 --voices XYZ -o ${SAMPLE_TMP}/never.musicxml)
+sample_error(bad_time "time '5/7'" generate --bars 4 --time 5/7 -o ${SAMPLE_TMP}/never.musicxml)
 sample_error(missing_melody "no-such-melody.musicxml" harmonize ${SAMPLE_TMP}/no-such-melody.musicxml -o ${SAMPLE_TMP}/never.musicxml)
-
-# bench sample: the last line is JSON with a positive ms_per_iteration (and ms_per_pass in full mode).
-add_test(NAME cli.bench_sample_window_json
-  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;bench\;sample\;--mode\;window\;--iterations\;2\;--json
-          -DKEY=ms_per_iteration -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
-add_test(NAME cli.bench_sample_full_json
-  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;bench\;sample\;--mode\;full\;--iterations\;2\;--json
-          -DKEY=ms_per_pass -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
-# With the voice-leading guide on: the JSON says its strength.
-add_test(NAME cli.bench_sample_guided_json
-  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;bench\;sample\;--mode\;full\;--iterations\;2\;--voice-leading\;1\;--json
-          -DKEY=voice_leading -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
-set_tests_properties(cli.bench_sample_window_json cli.bench_sample_full_json cli.bench_sample_guided_json
-  PROPERTIES TIMEOUT 300)
 
 # The LibTorch backend gives a valid harmonization too (LibTorch builds only).
 if(TARGET deepbach_torch)

@@ -6,7 +6,7 @@
 #include <deepbach/evaluation.hpp>
 #include <deepbach/io.hpp>
 
-#include "eval/report.hpp"
+#include <deepbach/report.hpp>
 #include "eval/svg_chart.hpp"
 
 #include <gtest/gtest.h>
@@ -417,12 +417,12 @@ TEST(Report, WritesMarkdownAndCharts) {
     fs::remove_all(dir);
     const auto a = voice_leading_stats(grid({{"C5", "D5"}, {"F4", "G4"}, kRests2, kRests2}));
     const auto b = voice_leading_stats(grid({{"C5", "D5"}, {"A4", "B4"}, kRests2, kRests2}));
-    eval::Report report;
+    EvaluationReport report;
     report.title = "Test";
     report.chorales = {"one.mxl", "two.mxl"};
     report.sets = {{"Bach", {b, b}}, {"generated", {a, b}}};
     report.agreements = {Agreement{}, Agreement{}};
-    const auto written = eval::write_report(dir, report);
+    const auto written = write_report(dir, report);
     EXPECT_EQ(written.size(), 4u);
     for (const char* name : {"rates.svg", "per_chorale.svg", "agreement.svg"}) {
         pugi::xml_document doc;
@@ -434,8 +434,8 @@ TEST(Report, WritesMarkdownAndCharts) {
     EXPECT_NE(text.str().find("ratio generated / Bach: **n/a"), std::string::npos) << text.str();
     EXPECT_NE(text.str().find("| one.mxl |"), std::string::npos);
     // Bach's none and the generated set's one: no ratio.
-    EXPECT_FALSE(eval::parallels_ratio(summarize({a, b}), summarize({b, b})).has_value());
-    EXPECT_DOUBLE_EQ(*eval::parallels_ratio(summarize({a, a}), summarize({a, b})), 2.0);
+    EXPECT_FALSE(parallels_ratio(summarize({a, b}), summarize({b, b})).has_value());
+    EXPECT_DOUBLE_EQ(*parallels_ratio(summarize({a, a}), summarize({a, b})), 2.0);
     fs::remove_all(dir);
 }
 

@@ -246,7 +246,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Sampler, BlockedScheduleNeedsAMaskModel) {
     const Chorale base = head(corpus().chorales[0], 2);
     SamplingOptions o = options(Variant{ContextMode::full, false});
-    o.schedule = "blocked";
+    o.schedule = Schedule::blocked;
     try {
         sample_grid(base, {}, o);
         FAIL() << "no error";
@@ -256,7 +256,7 @@ TEST(Sampler, BlockedScheduleNeedsAMaskModel) {
     // With a mask model every schedule starts masked and leaves no mask behind.
     for (const char* schedule : {"auto", "blocked", "sweep", "uniform"}) {
         SamplingOptions m = options(Variant{ContextMode::full, true}, 5, 2);
-        m.schedule = schedule;
+        m.schedule = parse_schedule(schedule);
         const Harmonization h = sample_grid(base, {}, m);
         EXPECT_NO_THROW(h.chorale.validate()) << schedule;
         for (int v = 0; v < kNumVoices; ++v)
@@ -379,13 +379,20 @@ TEST(Sampler, IterationsScaleWithLengthAndPositions) {
 }
 
 TEST(Sampler, UnknownBackendIsAClearError) {
+    try {
+        parse_backend("tpu");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(), "backend 'tpu': expected eigen or torch");
+    }
+    // The torch backend is not registered in this core-only test binary.
     const Chorale base = head(corpus().chorales[0], 2);
     SamplingOptions o = options(Variant{ContextMode::window, false});
-    o.backend = "tpu";
+    o.backend = Backend::torch;
     try {
         sample_grid(base, {}, o);
         FAIL();
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("tpu"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("torch backend needs LibTorch"), std::string::npos) << e.what();
     }
 }

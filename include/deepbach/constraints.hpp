@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace deepbach {
@@ -97,5 +98,80 @@ struct Constraints {
     /// token. Empty: every cell not otherwise fixed.
     std::vector<Region> regions;
 };
+
+// ------------------------------------------------------------- positions
+
+/// Tick ranges of bars `first`..`last` (numbers as written in the score,
+/// e.g. "2", "3"), or of measure indices when the numbers are not found.
+TickRange bar_ticks(const Chorale& chorale, const std::string& first, const std::string& last);
+
+/// A key as people write it: a tonic with an optional mode ("D", "Bb",
+/// "F#m", "g minor", "Eb major"; a lower-case tonic alone is minor) or a
+/// signature in fifths ("-2", "+3": the mode is left empty, to be inferred).
+struct KeyName {
+    int fifths = 0;
+    std::string mode;
+};
+/// Throws Error for anything else or a key past 7 sharps or flats.
+KeyName parse_key(std::string_view text);
+
+/// The tick a beat names: "N" (quarter notes counted from 1 at the start of
+/// the piece, a pickup included) or "BAR.BEAT" (bar number as written,
+/// quarter from 1 within it). Throws Error for a beat outside the piece.
+int beat_tick(const Chorale& chorale, std::string_view text);
+
+/// The ticks of a comma list of beats ("16", "8,16", "4.4,8.4"; see beat_tick()).
+std::vector<int> beat_ticks(const Chorale& chorale, std::string_view text);
+
+/// What a fermata at `tick` covers: the soprano note sounding there when the
+/// grid's soprano is given (a melody), else one quarter from the tick.
+TickRange fermata_span(const Chorale& chorale, int tick, bool soprano_given);
+
+// ------------------------------------------------- constraints as text
+// The forms people type: the command's options and the strings of the
+// Python package are parsed here, and only here.
+
+/// "S", "alto", "ATB", "soprano,bass": the voices named.
+std::array<bool, kNumVoices> parse_voices(std::string_view text);
+/// "3" or "3-5" (bar numbers as written in `grid`): the ticks of those bars.
+TickRange parse_bars(const Chorale& grid, std::string_view text);
+/// A pitch as a MIDI number: a name ("C4", "Bb2") or the number (0..127).
+int parse_midi(std::string_view text);
+/// What a fixed note puts in its cells: a pitch ("G2"), "rest", or "hold"
+/// (also "__": the note before goes on).
+Token parse_fix_token(std::string_view text);
+/// "E2-C4", "E2..C4" or "40-60": a MIDI range, lowest first.
+VoiceRange parse_voice_range(std::string_view text);
+
+/// Every constraint in its text form; each entry is one value of the
+/// command's option of that name (and of a Python string).
+struct ConstraintText {
+    std::vector<std::string> fermatas;  ///< BEATS: a comma list of N or BAR.BEAT ("16,4.4")
+    std::vector<std::string> cadences;  ///< BEAT:TYPE ("16:authentic", "4.4:half")
+    std::vector<std::string> fixes;     ///< VOICE:BARS:PITCH ("bass:4:G2", "alto:2-3:rest")
+    std::vector<std::string> rhythms;   ///< VOICE:BARS ("tenor:2-3")
+    std::vector<std::string> keys;      ///< BAR:KEY ("5:D", "9:g minor")
+    std::vector<std::string> ranges;    ///< VOICE:LOW-HIGH ("bass:E2-C4")
+    std::vector<std::string> regions;   ///< BARS or BARS:VOICES ("3-4", "3-4:ATB")
+    bool empty() const {
+        return fermatas.empty() && cadences.empty() && fixes.empty() && rhythms.empty() && keys.empty() &&
+               ranges.empty() && regions.empty();
+    }
+};
+
+/// One text form placed on `base`. Each Error names the form and the text
+/// ("fix 'bass:99:G2': bar 99 is not in the piece").
+std::vector<TickRange> parse_fermatas(const Chorale& base, std::string_view text, bool melody);
+Cadence parse_cadence(const Chorale& base, std::string_view text);
+FixedNote parse_fix(const Chorale& base, std::string_view text);
+RhythmConstraint parse_rhythm(const Chorale& base, std::string_view text);
+KeyChange parse_key_change(const Chorale& base, std::string_view text);
+/// VOICE:LOW-HIGH: the voice and its range.
+std::pair<int, VoiceRange> parse_range(std::string_view text);
+Region parse_region(const Chorale& base, std::string_view text);
+
+/// All of them: the constraints on `base`. `melody`: the base's soprano is
+/// a melody (a fermata covers its note; otherwise one quarter).
+Constraints parse_constraints(const Chorale& base, const ConstraintText& text, bool melody);
 
 }  // namespace deepbach

@@ -1,4 +1,5 @@
-// libdeepbach: everything public, in one include.
+// libdeepbach: everything public in the core library, in one include
+// (training and the LibTorch backend: deepbach/train.hpp, deepbach::torch).
 #pragma once
 
 #include <deepbach/chorale.hpp>
@@ -11,9 +12,11 @@
 #include <deepbach/harmonize.hpp>
 #include <deepbach/io.hpp>
 #include <deepbach/model.hpp>
+#include <deepbach/options.hpp>
 #include <deepbach/piano_roll.hpp>
 #include <deepbach/pitch.hpp>
 #include <deepbach/progress.hpp>
 #include <deepbach/rational.hpp>
+#include <deepbach/report.hpp>
 #include <deepbach/score.hpp>
 #include <deepbach/version.hpp>

@@ -4,9 +4,13 @@
 
 #include <deepbach/chorale.hpp>
 #include <deepbach/model.hpp>
+#include <deepbach/options.hpp>
+#include <deepbach/progress.hpp>
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace deepbach {
@@ -44,5 +48,35 @@ struct ParallelMass {
 /// draw inside a piece: every token but START and END). A token the model's
 /// vocabulary lacks is an Error naming the chorale.
 ParallelMass parallel_mass(const Model& model, const std::vector<Chorale>& chorales, int threads = 1);
+
+/// The matrix kernel the Eigen engine runs on this machine: "avx2" (AVX2
+/// and FMA) or "baseline" (also when DEEPBACH_NO_SIMD_DISPATCH=1 is set).
+const char* inference_kernel();
+
+/// How well a model predicts chorales: every music tick of every chorale is
+/// a target for each voice network, given the other cells (the Eigen engine).
+struct ModelEvaluation {
+    std::array<VoiceMetrics, kNumVoices> voices{};
+    double mean_nll = 0;        ///< mean over the four voices
+    double mean_onset_nll = 0;  ///< the same over the targets that are not holds
+    std::size_t chorales = 0;   ///< chorales evaluated
+    /// Chorales left out, with the reason (a token the model's vocabulary
+    /// lacks), by their Chorale::source or their index.
+    std::vector<std::pair<std::string, std::string>> skipped;
+    /// With ModelEvaluationOptions::parallel_mass: at these chorales' contexts.
+    ParallelMass parallel_mass;
+};
+
+struct ModelEvaluationOptions {
+    int threads = defaults::kThreads;  ///< 0: all cores
+    bool parallel_mass = true;         ///< also measure ParallelMass
+    /// Called with (targets done, targets in all); return false to cancel.
+    ProgressFn progress;
+};
+
+/// Throws Error when no chorale can be evaluated, Cancelled when progress
+/// says so. The same figures as `deepbach evaluate MODEL` and deepbach.evaluate.
+ModelEvaluation evaluate_model(const Model& model, const std::vector<Chorale>& chorales,
+                               const ModelEvaluationOptions& options = {});
 
 }  // namespace deepbach

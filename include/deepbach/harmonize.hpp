@@ -6,6 +6,7 @@
 #include <deepbach/chorale.hpp>
 #include <deepbach/constraints.hpp>
 #include <deepbach/model.hpp>
+#include <deepbach/options.hpp>
 #include <deepbach/progress.hpp>
 #include <deepbach/score.hpp>
 
@@ -14,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace deepbach {
@@ -24,7 +26,7 @@ struct SamplingOptions {
     std::shared_ptr<const Model> model;
     std::filesystem::path model_path;
     /// Every random choice (start, positions, draws) flows from it.
-    std::uint64_t seed = 1;
+    std::uint64_t seed = defaults::kSeed;
     /// 0: automatic: DeepBach's 500 iterations for 64 ticks with 8 cells per
     /// voice, scaled with the length and the cells per iteration.
     int iterations = 0;
@@ -45,19 +47,24 @@ struct SamplingOptions {
     int chains = 1;
     /// Keep every chain in Harmonization::chains (else only the best).
     bool keep_all_chains = false;
-    /// "auto" (blocked for a model with a mask input, else sweep), "blocked"
-    /// (Coconet's annealed blocked Gibbs from a masked start), "sweep" (each
-    /// free cell once before any twice, shuffled) or "uniform" (DeepBach's:
-    /// positions drawn at random each iteration).
-    std::string schedule = "auto";
-    /// "eigen" (CPU, always there) or "torch" (LibTorch, CPU or CUDA; needs
-    /// deepbach::torch and torch_backend::register_sampler_backend()).
-    std::string backend = "eigen";
-    std::string device = "cpu";  ///< torch backend: "cpu", "cuda" or "auto"
-    int threads = 1;             ///< 0: all cores. Results do not depend on it.
+    /// The order of redrawing (Schedule::automatic: blocked for a model with
+    /// a mask input, else sweep).
+    Schedule schedule = Schedule::automatic;
+    /// Backend::eigen (CPU, always there) or Backend::torch (LibTorch, CPU or
+    /// CUDA; needs deepbach::torch and register_torch_backend(), deepbach/train.hpp).
+    Backend backend = Backend::eigen;
+    Device device = Device::cpu;  ///< the torch backend's device
+    /// 0: all cores. Results do not depend on it.
+    int threads = defaults::kThreads;
     /// Called after each iteration with (iteration, iterations); return false to cancel.
     ProgressFn progress;
 };
+
+/// Throws Error for an option outside its limits (deepbach/options.hpp:
+/// iterations and positions >= 0, 1..4096 chains, 0..1024 threads, a
+/// positive temperature, a voice-leading strength >= 0, no CUDA for the
+/// Eigen backend). Every sampling call checks it first.
+void validate(const SamplingOptions& options);
 
 struct Harmonization {
     Chorale chorale;  ///< the best chain
@@ -97,6 +104,10 @@ struct PieceShape {
     bool phrases = true;
 };
 
+/// "4/4", "3/4", "3/2", "6/8": (beats, beat type), up to 32 beats of
+/// halves, quarters or eighths. Throws Error otherwise.
+std::pair<int, int> parse_time_signature(std::string_view text);
+
 /// The empty grid generate() samples on: `bars` bars of the time signature
 /// (numbered from 1), the key signature, rests everywhere. Throws Error for a
 /// shape the grid cannot hold.
@@ -120,28 +131,5 @@ Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
 /// the source tree this library was built from. Throws Error saying where it
 /// looked when none exists.
 std::filesystem::path default_model_path();
-
-/// Tick ranges of bars `first`..`last` (numbers as written in the score,
-/// e.g. "2", "3"), or of measure indices when the numbers are not found.
-TickRange bar_ticks(const Chorale& chorale, const std::string& first, const std::string& last);
-
-/// A key as people write it: a tonic with an optional mode ("D", "Bb",
-/// "F#m", "g minor", "Eb major"; a lower-case tonic alone is minor) or a
-/// signature in fifths ("-2", "+3": the mode is left empty, to be inferred).
-struct KeyName {
-    int fifths = 0;
-    std::string mode;
-};
-/// Throws Error for anything else or a key past 7 sharps or flats.
-KeyName parse_key(std::string_view text);
-
-/// The tick a beat names: "N" (quarter notes counted from 1 at the start of
-/// the piece, a pickup included) or "BAR.BEAT" (bar number as written,
-/// quarter from 1 within it). Throws Error for a beat outside the piece.
-int beat_tick(const Chorale& chorale, std::string_view text);
-
-/// What a fermata at `tick` covers: the soprano note sounding there when the
-/// grid's soprano is given (a melody), else one quarter from the tick.
-TickRange fermata_span(const Chorale& chorale, int tick, bool soprano_given);
 
 }  // namespace deepbach

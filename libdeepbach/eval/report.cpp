@@ -1,5 +1,5 @@
 // report.md and its charts.
-#include "eval/report.hpp"
+#include <deepbach/report.hpp>
 
 #include "eval/svg_chart.hpp"
 #include "util/atomic_file.hpp"
@@ -10,7 +10,11 @@
 
 #include <system_error>
 
-namespace deepbach::eval {
+namespace deepbach {
+
+using eval::bar_chart_svg;
+using eval::BarChart;
+using eval::BarSeries;
 
 namespace fs = std::filesystem;
 
@@ -46,7 +50,7 @@ std::optional<double> parallels_ratio(const VoiceLeadingSummary& generated,
     return generated.per_chorale(generated.total.parallels()) / ref;
 }
 
-std::vector<fs::path> write_report(const fs::path& dir, const Report& report) {
+std::vector<fs::path> write_report(const fs::path& dir, const EvaluationReport& report) {
     if (report.sets.empty()) throw Error("report: nothing to report");
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -214,4 +218,4 @@ std::vector<fs::path> write_report(const fs::path& dir, const Report& report) {
     return written;
 }
 
-}  // namespace deepbach::eval
+}  // namespace deepbach

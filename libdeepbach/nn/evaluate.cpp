@@ -1,4 +1,11 @@
 #include "nn/evaluate.hpp"
+#include "nn/inference.hpp"
+
+#include <deepbach/diagnostics.hpp>
+#include <deepbach/error.hpp>
+#include <deepbach/options.hpp>
+
+#include <string>
 
 #include <algorithm>
 #include <cmath>
@@ -99,3 +106,41 @@ std::array<VoiceMetrics, kNumVoices> evaluate(const InferenceEngine& engine, con
 }
 
 }  // namespace deepbach::nn
+
+namespace deepbach {
+
+const char* inference_kernel() {
+    return nn::kernel_path_name(nn::kernel_path());
+}
+
+ModelEvaluation evaluate_model(const Model& model, const std::vector<Chorale>& chorales,
+                               const ModelEvaluationOptions& options) {
+    check_count("threads", options.threads, 0, defaults::kMaxThreads);
+    ModelEvaluation out;
+    std::vector<nn::EncodedChorale> encoded;
+    std::vector<Chorale> kept;
+    for (std::size_t i = 0; i < chorales.size(); ++i) {
+        try {
+            encoded.push_back(nn::encode_chorale(chorales[i], model.vocabularies));
+            kept.push_back(chorales[i]);
+        } catch (const Error& e) {
+            out.skipped.emplace_back(
+                chorales[i].source.empty() ? "chorale " + std::to_string(i + 1) : chorales[i].source,
+                e.what());
+        }
+    }
+    if (encoded.empty())
+        throw Error("no chorale to evaluate (" + std::to_string(chorales.size()) + " given, " +
+                    std::to_string(out.skipped.size()) + " skipped)");
+    const nn::InferenceEngine engine(model, options.threads);
+    out.voices = nn::evaluate(engine, model, encoded, options.progress);
+    out.chorales = encoded.size();
+    for (const auto& v : out.voices) {
+        out.mean_nll += v.nll / kNumVoices;
+        out.mean_onset_nll += v.onset_nll / kNumVoices;
+    }
+    if (options.parallel_mass) out.parallel_mass = parallel_mass(model, kept, options.threads);
+    return out;
+}
+
+}  // namespace deepbach

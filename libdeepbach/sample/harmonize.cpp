@@ -5,6 +5,7 @@
 #include "sample/backend.hpp"
 #include "sample/problem.hpp"
 #include "sample/sampler.hpp"
+#include "util/text.hpp"
 
 #include <deepbach/error.hpp>
 
@@ -62,22 +63,30 @@ std::shared_ptr<const Model> resolve_model(const SamplingOptions& options) {
     return std::make_shared<const Model>(Model::load(path));
 }
 
-sample::Schedule parse_schedule(const std::string& name, const Model& model) {
-    if (name == "auto") return model.config.mask ? sample::Schedule::blocked : sample::Schedule::sweep;
-    if (name == "sweep") return sample::Schedule::sweep;
-    if (name == "uniform") return sample::Schedule::uniform;
-    if (name == "blocked") return sample::Schedule::blocked;
-    throw Error("unknown schedule '" + name + "' (auto, blocked, sweep or uniform)");
+sample::Schedule sampler_schedule(Schedule schedule, const Model& model) {
+    switch (schedule) {
+        case Schedule::sweep:
+            return sample::Schedule::sweep;
+        case Schedule::uniform:
+            return sample::Schedule::uniform;
+        case Schedule::blocked:
+            return sample::Schedule::blocked;
+        case Schedule::automatic:
+            break;
+    }
+    return model.config.mask ? sample::Schedule::blocked : sample::Schedule::sweep;
 }
 
 }  // namespace
 
 Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
                           const SamplingOptions& options) {
+    validate(options);
     const std::shared_ptr<const Model> model = resolve_model(options);
-    const sample::Schedule schedule = parse_schedule(options.schedule, *model);
+    const sample::Schedule schedule = sampler_schedule(options.schedule, *model);
     const sample::Problem problem = sample::compile_problem(base, constraints, *model);
-    const auto backend = sample::make_backend(options.backend, *model, options.device, options.threads);
+    const auto backend =
+        sample::make_backend(to_string(options.backend), *model, to_string(options.device), options.threads);
     sample::SamplerOptions so;
     so.seed = options.seed;
     so.iterations = options.iterations;
@@ -192,6 +201,13 @@ Harmonization harmonize(const Score& melody, const Constraints& constraints, con
         }
     }
     if (!whole) base = melody_chorale(melody);
+    // A rhythm constraint on a lower voice keeps the input's own rhythm of
+    // that voice when the input is a chorale, else the melody's.
+    if (!whole)
+        for (const RhythmConstraint& r : constraints.rhythm)
+            if (r.voice != kSoprano)
+                for (int t = std::max(r.ticks.begin, 0); t < std::min(r.ticks.end, base.num_ticks); ++t)
+                    base.at(r.voice, t) = base.at(kSoprano, t);
     Constraints c = constraints;
     if (c.regions.empty()) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
     for (Region& r : c.regions) r.voices[0] = false;  // the soprano is the melody
@@ -209,8 +225,23 @@ Harmonization harmonize(const Score& melody, const Constraints& constraints, con
     return h;
 }
 
+std::pair<int, int> parse_time_signature(std::string_view text) {
+    const std::string t(text);
+    const std::string form = "time '" + t + "': expected a time signature like 4/4, 3/4 or 3/2";
+    const auto slash = t.find('/');
+    if (slash == std::string::npos) throw Error(form);
+    long long beats = 0, type = 0;
+    const std::string b = t.substr(0, slash), bt = t.substr(slash + 1);
+    if (!text::whole_number(text::trim(b), beats) || !text::whole_number(text::trim(bt), type))
+        throw Error(form);
+    if (beats < 1 || beats > 32 || (type != 2 && type != 4 && type != 8))
+        throw Error(form + " (up to 32 beats of halves, quarters or eighths)");
+    return {static_cast<int>(beats), static_cast<int>(type)};
+}
+
 Chorale piece_grid(const PieceShape& shape) {
-    if (shape.bars < 1 || shape.bars > 1000) throw Error("generate: bars must be between 1 and 1000");
+    if (shape.bars < 1 || shape.bars > 1000)
+        throw Error("bars " + std::to_string(shape.bars) + ": expected 1 to 1000 bars");
     if (shape.beats < 1 || shape.beats > 32 ||
         (shape.beat_type != 2 && shape.beat_type != 4 && shape.beat_type != 8))
         throw Error("generate: unsupported time signature " + std::to_string(shape.beats) + "/" +

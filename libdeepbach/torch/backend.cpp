@@ -225,3 +225,11 @@ void register_sampler_backend() {
 }
 
 }  // namespace deepbach::torch_backend
+
+namespace deepbach {
+
+void register_torch_backend() {
+    torch_backend::register_sampler_backend();
+}
+
+}  // namespace deepbach

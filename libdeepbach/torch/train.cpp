@@ -12,6 +12,7 @@
 #include <deepbach/error.hpp>
 #include <deepbach/evaluation.hpp>
 #include <deepbach/harmonize.hpp>
+#include <deepbach/options.hpp>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <numeric>
 #include <system_error>
 
@@ -548,10 +550,10 @@ std::string resolve_device(const std::string& device) {
     if (device == "auto") return torch_cuda_available() ? "cuda" : "cpu";
     if (device == "cpu") return "cpu";
     if (device == "cuda") {
-        if (!torch_cuda_available()) throw Error("--device cuda: LibTorch sees no CUDA device");
+        if (!torch_cuda_available()) throw Error("device cuda: LibTorch sees no CUDA device");
         return "cuda";
     }
-    throw Error("unknown device '" + device + "' (auto, cpu or cuda)");
+    return deepbach::to_string(deepbach::parse_device(device));
 }
 
 std::array<VoiceMetrics, kNumVoices> evaluate_model(const Model& model,
@@ -570,26 +572,10 @@ std::array<VoiceMetrics, kNumVoices> evaluate_model(const Model& model,
                          model.config.relational ? &relational : nullptr);
 }
 
-TrainingRecord train_model(const TrainOptions& options, const TrainCallback& callback) {
-    check_config(options.config);
-    if (options.batch_size < 1 || options.batch_sequences < 1) throw Error("batch sizes must be at least 1");
-    if (options.epochs < 1) throw Error("--epochs must be at least 1");
-    if (!(options.corrupt >= 0 && options.corrupt <= 1)) throw Error("--corrupt must be in [0, 1]");
-    if (!(options.mask >= 0 && options.mask <= 1)) throw Error("--mask must be in [0, 1]");
-    if (!(options.unlikelihood >= 0 && options.unlikelihood <= 100))
-        throw Error("--unlikelihood must be in [0, 100]");
-    if (options.unlikelihood > 0 && options.config.mode != ContextMode::full)
-        throw Error("--unlikelihood needs full mode");
-    if (!(options.self_unlikelihood >= 0 && options.self_unlikelihood <= 100))
-        throw Error("--self-unlikelihood must be in [0, 100]");
-    if (options.self_unlikelihood > 0 && options.config.mode != ContextMode::full)
-        throw Error("--self-unlikelihood needs full mode");
-    if (options.self_pool < 1 || options.self_pool > 64) throw Error("--self-pool must be in 1..64");
-    if (options.mask > 0 && !options.config.mask)
-        throw Error("--mask needs a model with a mask input (config.mask)");
-    if (!(options.time_limit_seconds >= 0)) throw Error("--time-limit must not be negative");
+TrainingRecord train(const TrainOptions& options, const TrainCallback& callback) {
+    validate(options);
     set_threads(options.threads);
-    const std::string device_name = resolve_device(options.device);
+    const std::string device_name = resolve_device(to_string(options.device));
     const torch::Device dev = parse_device(device_name);
     const ModelConfig& cfg = options.config;
 
@@ -670,9 +656,6 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
         // its networks and zero potentials.
         for (const auto& [name, tensor] : from.weights) model.weights[name] = tensor;
     }
-    if (options.relational_only && !cfg.relational) throw Error("--relational-only needs --relational");
-    if (options.relational_only && options.init.empty())
-        throw Error("--relational-only needs --init (the networks whose potentials are learned)");
     const nn::Relational relational(dataset.vocabularies);
     const nn::Relational* relational_ptr = cfg.relational ? &relational : nullptr;
     std::vector<VoiceNet> nets = make_networks(model, dev);
@@ -906,75 +889,60 @@ TrainingRecord train_model(const TrainOptions& options, const TrainCallback& cal
     return best_record;
 }
 
-TrainBenchResult bench_train(ContextMode mode, int threads, int steps, const std::string& device,
-                             int batch_size, int batch_sequences, int sequence_length) {
-    set_threads(threads);
-    const std::string device_name = resolve_device(device);
-    const torch::Device dev = parse_device(device_name);
-    ModelConfig cfg;
-    cfg.mode = mode;
-    const std::array<int, kNumVoices> sizes = {53, 50, 49, 65};
-    torch::manual_seed(1);
-    VoiceNet net(cfg, 0, sizes);
-    net->to(dev);
-    net->train();
-    torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+}  // namespace deepbach::torch_backend
 
-    auto random_ints = [&](std::vector<std::int64_t> shape, std::int64_t high) {
-        return torch::randint(high, shape, torch::TensorOptions().dtype(torch::kLong)).to(dev);
-    };
-    auto make_inputs = [&](std::int64_t B, std::int64_t T) {
-        std::vector<torch::Tensor> notes, meta;
-        for (int u = 0; u < kNumVoices; ++u)
-            notes.push_back(random_ints({B, T}, sizes[static_cast<size_t>(u)]));
-        for (int k = 0; k < kMetadataInputs; ++k)
-            meta.push_back(random_ints({B, T}, kMetadataValues[static_cast<size_t>(k)]));
-        return std::make_pair(torch::stack(notes, -1), torch::stack(meta, -1));
-    };
-    std::int64_t targets_per_step = 0;
-    std::function<torch::Tensor()> forward;
-    torch::Tensor target;
-    torch::Tensor notes, meta;
-    std::vector<std::int64_t> lengths, positions;
-    if (mode == ContextMode::window) {
-        std::tie(notes, meta) = make_inputs(batch_size, cfg.window_past + 1 + cfg.window_future);
-        targets_per_step = batch_size;
-        forward = [&] { return net->forward_window(notes, meta); };
-    } else {
-        const std::int64_t T = sequence_length + 2 * kDatasetPadding;
-        std::tie(notes, meta) = make_inputs(batch_sequences, T);
-        for (int b = 0; b < batch_sequences; ++b) {
-            lengths.push_back(T);
-            for (std::int64_t t = kDatasetPadding; t < kDatasetPadding + sequence_length; ++t)
-                positions.push_back(b * T + t);
-        }
-        targets_per_step = static_cast<std::int64_t>(positions.size());
-        forward = [&] { return net->forward_full(notes, meta, lengths, positions); };
-    }
-    target = random_ints({targets_per_step}, sizes[0]);
-    auto one_step = [&] {
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(forward(), target);
-        adam.zero_grad();
-        loss.backward();
-        adam.step();
-        return loss;
-    };
-    for (int i = 0; i < 2; ++i) one_step();  // warm-up
-    if (dev.is_cuda()) torch::cuda::synchronize();
-    const auto start = Clock::now();
-    torch::Tensor last;
-    for (int i = 0; i < steps; ++i) last = one_step();
-    (void)last.item<double>();
-    if (dev.is_cuda()) torch::cuda::synchronize();
-    TrainBenchResult r;
-    r.device = device_name;
-    r.mode = to_string(mode);
-    r.threads = threads;
-    r.steps = steps;
-    r.targets = targets_per_step * steps;
-    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    r.samples_per_s = r.seconds > 0 ? static_cast<double>(r.targets) / r.seconds : 0;
-    return r;
+namespace deepbach {
+
+bool cuda_available() {
+    return torch_backend::torch_cuda_available();
 }
 
-}  // namespace deepbach::torch_backend
+void validate(const TrainOptions& options) {
+    torch_backend::check_config(options.config);
+    check_count("epochs", options.epochs, 1);
+    check_count("max steps", options.max_steps, 0, std::numeric_limits<std::int64_t>::max());
+    check_non_negative("time limit", options.time_limit_seconds, "30 (seconds)");
+    check_count("batch size", options.batch_size, 1, 1 << 20);
+    check_count("batch sequences", options.batch_sequences, 1, 4096);
+    check_positive("learning rate", options.learning_rate, "0.001");
+    check_count("threads", options.threads, 0, defaults::kMaxThreads);
+    auto rate = [](const char* name, double value, double max) {
+        if (!(value >= 0 && value <= max))
+            throw Error(fmt::format("{} {:g}: expected a number in [0, {:g}]", name, value, max));
+    };
+    rate("corrupt", options.corrupt, 1);
+    rate("mask", options.mask, 1);
+    rate("unlikelihood", options.unlikelihood, 100);
+    rate("self unlikelihood", options.self_unlikelihood, 100);
+    check_count("self pool", options.self_pool, 1, 64);
+    check_count("self refresh", options.self_refresh, 0);
+    check_count("validation targets", options.validation_targets, 0,
+                std::numeric_limits<std::int64_t>::max());
+    check_count("monitor", options.monitor, 0, 1000);
+    const bool full = options.config.mode == ContextMode::full;
+    if (options.unlikelihood > 0 && !full) throw Error("unlikelihood: needs full mode");
+    if (options.self_unlikelihood > 0 && !full) throw Error("self unlikelihood: needs full mode");
+    if (options.config.relational && !full) throw Error("relational: needs full mode");
+    if (options.mask > 0 && !options.config.mask)
+        throw Error("mask: needs a model with a mask input (config.mask)");
+    if (options.relational_only && !options.config.relational)
+        throw Error("relational only: needs the relational potentials (config.relational)");
+    if (options.relational_only && options.init.empty())
+        throw Error("relational only: needs init (the networks whose potentials are learned)");
+    if (options.corpus.empty()) throw Error("corpus: no folder given");
+    if (options.out.empty()) throw Error("out: no model file given");
+}
+
+TrainingRecord train_model(const TrainOptions& options, const TrainCallback& callback) {
+    return torch_backend::train(options, callback);
+}
+
+std::array<VoiceMetrics, kNumVoices> evaluate_model_torch(const Model& model,
+                                                          const std::vector<Chorale>& chorales, Device device,
+                                                          int threads) {
+    std::vector<nn::EncodedChorale> encoded;
+    for (const Chorale& c : chorales) encoded.push_back(nn::encode_chorale(c, model.vocabularies));
+    return torch_backend::evaluate_model(model, encoded, to_string(device), threads);
+}
+
+}  // namespace deepbach

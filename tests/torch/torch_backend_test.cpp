@@ -12,6 +12,7 @@
 #include <deepbach/corpus.hpp>
 #include <deepbach/error.hpp>
 #include <deepbach/model.hpp>
+#include <deepbach/train.hpp>
 
 #include <torch/torch.h>
 
@@ -176,8 +177,8 @@ TEST(TorchBackendRegistry, FoundByNameOnceRegistered) {
         EXPECT_NE(std::string(e.what()).find("unknown backend 'nonesuch'"), std::string::npos) << e.what();
     }
 
-    tb::register_sampler_backend();
-    tb::register_sampler_backend();  // idempotent
+    register_torch_backend();
+    register_torch_backend();  // idempotent
     const auto cpu = sample::make_backend("torch", model, "cpu", 1);
     EXPECT_EQ(cpu->name(), "torch-cpu");
     const auto any = sample::make_backend("torch", model, "auto", 1);

@@ -4,6 +4,8 @@
 #include "torch/network.hpp"
 #include "torch/train.hpp"
 
+#include <deepbach/diagnostics.hpp>
+
 #include <deepbach/corpus.hpp>
 #include <deepbach/error.hpp>
 #include <deepbach/model.hpp>
@@ -44,8 +46,8 @@ private:
     fs::path root_;
 };
 
-tb::TrainOptions small_options(const SmallCorpus& c, ContextMode mode, const std::string& out) {
-    tb::TrainOptions o;
+TrainOptions small_options(const SmallCorpus& c, ContextMode mode, const std::string& out) {
+    TrainOptions o;
     o.corpus = c.corpus();
     o.out = c.path(out);
     o.cache_dir = c.path("cache");
@@ -59,7 +61,7 @@ tb::TrainOptions small_options(const SmallCorpus& c, ContextMode mode, const std
     o.epochs = 1000;
     o.batch_size = 64;
     o.batch_sequences = 2;
-    o.device = "cpu";
+    o.device = Device::cpu;
     o.threads = 1;
     o.seed = 7;
     o.validation_targets = 256;
@@ -85,12 +87,12 @@ std::vector<torch::Tensor> resume_weights(const fs::path& resume, const Model& l
 TEST(TorchTrain, LossFallsOnSmallCorpus) {
     for (ContextMode mode : {ContextMode::full, ContextMode::window}) {
         SmallCorpus c(12, std::string("loss-") + to_string(mode));
-        tb::TrainOptions o = small_options(c, mode, "m.safetensors");
+        TrainOptions o = small_options(c, mode, "m.safetensors");
         o.max_steps = 40;
         o.config.dropout = 0;
         std::vector<double> losses;
-        tb::train_model(o, [&](const tb::TrainProgress& p) {
-            if (p.phase == tb::TrainProgress::Phase::training && p.message == "training")
+        train_model(o, [&](const TrainProgress& p) {
+            if (p.phase == TrainProgress::Phase::training && p.message == "training")
                 losses.push_back(p.loss);
             return true;
         });
@@ -103,9 +105,9 @@ TEST(TorchTrain, LossFallsOnSmallCorpus) {
 
 TEST(TorchTrain, SavedModelLoadsExactly) {
     SmallCorpus c(12, "save");
-    tb::TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
+    TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
     o.max_steps = 5;
-    const TrainingRecord record = tb::train_model(o);
+    const TrainingRecord record = train_model(o);
     const Model m = Model::load(o.out);
     EXPECT_NO_THROW(m.validate());
     EXPECT_EQ(m.training.steps, 5);
@@ -135,17 +137,17 @@ TEST(TorchTrain, SavedModelLoadsExactly) {
 TEST(TorchTrain, ResumeContinuesBitwise) {
     SmallCorpus c(12, "resume");
     for (ContextMode mode : {ContextMode::window, ContextMode::full}) {
-        tb::TrainOptions one = small_options(c, mode, std::string("one-") + to_string(mode) + ".safetensors");
+        TrainOptions one = small_options(c, mode, std::string("one-") + to_string(mode) + ".safetensors");
         one.max_steps = 8;
-        tb::train_model(one);
+        train_model(one);
 
-        tb::TrainOptions two = small_options(c, mode, std::string("two-") + to_string(mode) + ".safetensors");
+        TrainOptions two = small_options(c, mode, std::string("two-") + to_string(mode) + ".safetensors");
         two.max_steps = 4;
-        tb::train_model(two);
+        train_model(two);
         two.max_steps = 8;
         two.resume = true;
         std::string resumed;
-        tb::train_model(two, [&](const tb::TrainProgress& p) {
+        train_model(two, [&](const TrainProgress& p) {
             if (p.message.rfind("resuming", 0) == 0) resumed = p.message;
             return true;
         });
@@ -162,13 +164,13 @@ TEST(TorchTrain, ResumeContinuesBitwise) {
 
 TEST(TorchTrain, MaskedAndCorruptedContextTrainsAndResumesBitwise) {
     SmallCorpus c(6, "masked");
-    tb::TrainOptions o = small_options(c, ContextMode::full, "masked.safetensors");
+    TrainOptions o = small_options(c, ContextMode::full, "masked.safetensors");
     o.config.mask = true;
     o.config.shared_pitch = true;
     o.mask = 1.0;
     o.corrupt = 0.2;
     o.max_steps = 4;
-    const TrainingRecord one = tb::train_model(o);
+    const TrainingRecord one = train_model(o);
     const Model a = Model::load(o.out);
     EXPECT_TRUE(a.config.mask);
     EXPECT_TRUE(a.config.shared_pitch);
@@ -176,31 +178,31 @@ TEST(TorchTrain, MaskedAndCorruptedContextTrainsAndResumesBitwise) {
     EXPECT_EQ(a.weights.count("voices.2.pitch_embeddings.weight"), 1u);
     EXPECT_TRUE(std::isfinite(one.validation[0].nll));
     // Two steps, then resumed to four: the same weights as four at once.
-    tb::TrainOptions half = o;
+    TrainOptions half = o;
     half.out = c.path("half.safetensors");
     half.max_steps = 2;
-    tb::train_model(half);
+    train_model(half);
     half.max_steps = 4;
     half.resume = true;
-    tb::train_model(half);
+    train_model(half);
     const auto wa = resume_weights(fs::path(o.out.string() + ".resume"), a);
     const auto wb = resume_weights(fs::path(half.out.string() + ".resume"), a);
     ASSERT_EQ(wa.size(), wb.size());
     for (size_t i = 0; i < wa.size(); ++i) EXPECT_TRUE(torch::equal(wa[i], wb[i])) << i;
     // --mask without a mask input is refused.
-    tb::TrainOptions bad = o;
+    TrainOptions bad = o;
     bad.config.mask = false;
-    EXPECT_THROW(tb::train_model(bad), Error);
+    EXPECT_THROW(train_model(bad), Error);
 }
 
 TEST(TorchTrain, SelfUnlikelihoodAndInitFromAModel) {
     SmallCorpus c(6, "self");
-    tb::TrainOptions o = small_options(c, ContextMode::full, "base.safetensors");
+    TrainOptions o = small_options(c, ContextMode::full, "base.safetensors");
     o.config.shared_pitch = true;
     o.max_steps = 2;
-    tb::train_model(o);
+    train_model(o);
     // Continue from those weights with the unlikelihood at the model's own harmonizations.
-    tb::TrainOptions g = o;
+    TrainOptions g = o;
     g.out = c.path("tuned.safetensors");
     g.init = o.out;
     g.unlikelihood = 5;
@@ -209,7 +211,7 @@ TEST(TorchTrain, SelfUnlikelihoodAndInitFromAModel) {
     g.self_refresh = 1;
     g.monitor = 1;
     int monitored = -1;
-    const TrainingRecord r = tb::train_model(g, [&](const tb::TrainProgress& p) {
+    const TrainingRecord r = train_model(g, [&](const TrainProgress& p) {
         if (p.message.rfind("epoch ", 0) == 0) monitored = p.monitor_chorales;
         return true;
     });
@@ -219,10 +221,10 @@ TEST(TorchTrain, SelfUnlikelihoodAndInitFromAModel) {
     EXPECT_NE(base.weights.at("voices.1.head.2.weight").data,
               tuned.weights.at("voices.1.head.2.weight").data);
     // --init with another configuration is refused.
-    tb::TrainOptions bad = g;
+    TrainOptions bad = g;
     bad.out = c.path("bad.safetensors");
     bad.config.lstm_hidden = 16;
-    EXPECT_THROW(tb::train_model(bad), Error);
+    EXPECT_THROW(train_model(bad), Error);
 }
 
 // Relational potentials learned alone on top of a trained model: the
@@ -231,10 +233,10 @@ TEST(TorchTrain, SelfUnlikelihoodAndInitFromAModel) {
 // NLL the trainer reports.
 TEST(TorchTrain, RelationalOnlyLearnsTheTablesOnTopOfAModel) {
     SmallCorpus c(8, "relational");
-    tb::TrainOptions o = small_options(c, ContextMode::full, "base.safetensors");
+    TrainOptions o = small_options(c, ContextMode::full, "base.safetensors");
     o.max_steps = 4;
-    const TrainingRecord base_record = tb::train_model(o);
-    tb::TrainOptions r = o;
+    const TrainingRecord base_record = train_model(o);
+    TrainOptions r = o;
     r.out = c.path("rel.safetensors");
     r.init = o.out;
     r.config.relational = true;
@@ -242,7 +244,7 @@ TEST(TorchTrain, RelationalOnlyLearnsTheTablesOnTopOfAModel) {
     r.learning_rate = 0.05;
     r.max_steps = 6;
     r.monitor = 1;
-    const TrainingRecord rec = tb::train_model(r);
+    const TrainingRecord rec = train_model(r);
     const Model base = Model::load(o.out), rel = Model::load(r.out);
     EXPECT_TRUE(rel.config.relational);
     for (const auto& [name, tensor] : base.weights) EXPECT_EQ(rel.weights.at(name).data, tensor.data) << name;
@@ -256,22 +258,22 @@ TEST(TorchTrain, RelationalOnlyLearnsTheTablesOnTopOfAModel) {
     }
     EXPECT_LT(after, before);
     // --relational-only without --init, or without --relational, is refused.
-    tb::TrainOptions bad = r;
+    TrainOptions bad = r;
     bad.init.clear();
-    EXPECT_THROW(tb::train_model(bad), Error);
+    EXPECT_THROW(train_model(bad), Error);
     bad = r;
     bad.config.relational = false;
-    EXPECT_THROW(tb::train_model(bad), Error);
+    EXPECT_THROW(train_model(bad), Error);
 }
 
 TEST(TorchTrain, ResumeRefusesOtherSettings) {
     SmallCorpus c(12, "resume-other");
-    tb::TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
+    TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
     o.max_steps = 2;
-    tb::train_model(o);
+    train_model(o);
     o.resume = true;
     o.config.lstm_hidden = 16;
-    EXPECT_THROW(tb::train_model(o), Error);
+    EXPECT_THROW(train_model(o), Error);
 }
 
 TEST(TorchTrain, CorruptModelFileIsAClearError) {
@@ -292,14 +294,12 @@ TEST(TorchTrain, CorruptModelFileIsAClearError) {
 
 TEST(TorchTrain, EvaluateSkipsNothingOnTrainingChorales) {
     SmallCorpus c(12, "evaluate");
-    tb::TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
+    TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
     o.max_steps = 3;
-    tb::train_model(o);
+    train_model(o);
     const Model m = Model::load(o.out);
     const Corpus corpus = load_corpus(c.corpus());
-    std::vector<tb::EncodedChorale> encoded;
-    for (const auto& ch : corpus.chorales) encoded.push_back(tb::encode_chorale(ch, m.vocabularies));
-    const auto metrics = tb::evaluate_model(m, encoded, "cpu", 1);
+    const auto metrics = evaluate_model_torch(m, corpus.chorales, Device::cpu, 1);
     for (const auto& vm : metrics) {
         EXPECT_TRUE(std::isfinite(vm.nll));
         EXPECT_GT(vm.nll, 0);
@@ -308,8 +308,9 @@ TEST(TorchTrain, EvaluateSkipsNothingOnTrainingChorales) {
         EXPECT_LE(vm.accuracy, 1);
     }
     // `deepbach evaluate` uses the Eigen engine: the same figures.
-    const nn::InferenceEngine engine(m, 1);
-    const auto eigen = nn::evaluate(engine, m, encoded);
+    ModelEvaluationOptions eo;
+    eo.threads = 1;
+    const auto eigen = evaluate_model(m, corpus.chorales, eo).voices;
     for (int v = 0; v < kNumVoices; ++v) {
         const auto& a = metrics[static_cast<size_t>(v)];
         const auto& b = eigen[static_cast<size_t>(v)];
@@ -321,19 +322,40 @@ TEST(TorchTrain, EvaluateSkipsNothingOnTrainingChorales) {
     }
 }
 
-TEST(TorchTrain, BenchTrainRuns) {
-    const auto w = tb::bench_train(ContextMode::window, 1, 1, "cpu", 16);
-    EXPECT_GT(w.samples_per_s, 0);
-    EXPECT_EQ(w.targets, 16);
-    const auto f = tb::bench_train(ContextMode::full, 1, 1, "cpu", 256, 1, 20);
-    EXPECT_EQ(f.targets, 20);
+TEST(TorchTrain, OptionsAreCheckedBeforeAnyWork) {
+    TrainOptions o;
+    o.corpus = "/nonexistent";
+    o.out = "/nonexistent/m.safetensors";
+    auto message = [&](TrainOptions bad) {
+        try {
+            train_model(bad);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    TrainOptions bad = o;
+    bad.epochs = 0;
+    EXPECT_EQ(message(bad), "epochs 0: expected a whole number of at least 1");
+    bad = o;
+    bad.corrupt = 2;
+    EXPECT_EQ(message(bad), "corrupt 2: expected a number in [0, 1]");
+    bad = o;
+    bad.relational_only = true;
+    EXPECT_EQ(message(bad), "relational only: needs the relational potentials (config.relational)");
+    bad = o;
+    bad.learning_rate = 0;
+    EXPECT_EQ(message(bad), "learning rate 0: expected a positive number, e.g. 0.001");
 }
 
 TEST(TorchCuda, TrainsAndMatchesCpu) {
-    if (!tb::torch_cuda_available()) GTEST_SKIP() << "no CUDA device: skipped";
-    const auto r = tb::bench_train(ContextMode::full, 0, 3, "cuda");
+    if (!cuda_available()) GTEST_SKIP() << "no CUDA device: skipped";
+    SmallCorpus c(12, "cuda");
+    TrainOptions o = small_options(c, ContextMode::full, "cuda.safetensors");
+    o.device = Device::cuda;
+    o.max_steps = 3;
+    const TrainingRecord r = train_model(o);
     EXPECT_EQ(r.device, "cuda");
-    EXPECT_GT(r.samples_per_s, 0);
     // The same weights give the same logits on both devices.
     ModelConfig cfg;
     const std::array<int, kNumVoices> sizes = {53, 50, 49, 65};

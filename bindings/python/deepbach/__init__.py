@@ -52,6 +52,7 @@ from ._core import (
     HOLD,
     NUM_VOICES,
     REST,
+    SAMPLING_DEFAULTS,
     SOPRANO,
     START,
     TENOR,
@@ -147,6 +148,11 @@ def encode(names: Any) -> np.ndarray:
     return out
 
 
+# The sampling defaults are the C++ library's (deepbach::SamplingOptions{}),
+# so the command, C++ and Python agree.
+_DEFAULTS = _core.SAMPLING_DEFAULTS
+
+
 def _options(
     model: ModelLike,
     seed: Optional[int],
@@ -184,7 +190,7 @@ _SAMPLING_DOC = """
 
     - model: a Model (load it once and reuse it), a model file path, or None
       for the shipped model (Model.default(); $DEEPBACH_MODEL overrides it).
-    - seed: every random choice flows from it; None means 1, so that the same
+    - seed: every random choice flows from it; None means the default (1), so that the same
       call gives the same result (pass e.g. random.getrandbits(64) for a new
       one each time). The same seed, model, options and input give the same
       result, byte for byte once written, whatever the threads.
@@ -224,14 +230,14 @@ def harmonize(
     model: ModelLike = None,
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
-    temperature: float = 1.0,
-    voice_leading: float = 1.0,
-    chains: int = 1,
+    temperature: float = _DEFAULTS["temperature"],
+    voice_leading: float = _DEFAULTS["voice_leading"],
+    chains: int = _DEFAULTS["chains"],
     positions: Optional[int] = None,
-    schedule: str = "auto",
-    backend: str = "eigen",
-    device: str = "cpu",
-    threads: int = 1,
+    schedule: str = _DEFAULTS["schedule"],
+    backend: str = _DEFAULTS["backend"],
+    device: str = _DEFAULTS["device"],
+    threads: int = _DEFAULTS["threads"],
     keep_all_chains: bool = False,
     progress: Optional[ProgressFn] = None,
 ) -> Harmonization:
@@ -263,14 +269,14 @@ def generate(
     model: ModelLike = None,
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
-    temperature: float = 1.0,
-    voice_leading: float = 1.0,
-    chains: int = 1,
+    temperature: float = _DEFAULTS["temperature"],
+    voice_leading: float = _DEFAULTS["voice_leading"],
+    chains: int = _DEFAULTS["chains"],
     positions: Optional[int] = None,
-    schedule: str = "auto",
-    backend: str = "eigen",
-    device: str = "cpu",
-    threads: int = 1,
+    schedule: str = _DEFAULTS["schedule"],
+    backend: str = _DEFAULTS["backend"],
+    device: str = _DEFAULTS["device"],
+    threads: int = _DEFAULTS["threads"],
     keep_all_chains: bool = False,
     progress: Optional[ProgressFn] = None,
 ) -> Harmonization:
@@ -304,14 +310,14 @@ def reharmonize(
     model: ModelLike = None,
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
-    temperature: float = 1.0,
-    voice_leading: float = 1.0,
-    chains: int = 1,
+    temperature: float = _DEFAULTS["temperature"],
+    voice_leading: float = _DEFAULTS["voice_leading"],
+    chains: int = _DEFAULTS["chains"],
     positions: Optional[int] = None,
-    schedule: str = "auto",
-    backend: str = "eigen",
-    device: str = "cpu",
-    threads: int = 1,
+    schedule: str = _DEFAULTS["schedule"],
+    backend: str = _DEFAULTS["backend"],
+    device: str = _DEFAULTS["device"],
+    threads: int = _DEFAULTS["threads"],
     keep_all_chains: bool = False,
     progress: Optional[ProgressFn] = None,
 ) -> Harmonization:
@@ -344,14 +350,14 @@ def sample_grid(
     model: ModelLike = None,
     seed: Optional[int] = None,
     iterations: Optional[int] = None,
-    temperature: float = 1.0,
-    voice_leading: float = 1.0,
-    chains: int = 1,
+    temperature: float = _DEFAULTS["temperature"],
+    voice_leading: float = _DEFAULTS["voice_leading"],
+    chains: int = _DEFAULTS["chains"],
     positions: Optional[int] = None,
-    schedule: str = "auto",
-    backend: str = "eigen",
-    device: str = "cpu",
-    threads: int = 1,
+    schedule: str = _DEFAULTS["schedule"],
+    backend: str = _DEFAULTS["backend"],
+    device: str = _DEFAULTS["device"],
+    threads: int = _DEFAULTS["threads"],
     keep_all_chains: bool = False,
     progress: Optional[ProgressFn] = None,
 ) -> Harmonization:
@@ -381,6 +387,7 @@ __all__ = [
     "HOLD",
     "NUM_VOICES",
     "REST",
+    "SAMPLING_DEFAULTS",
     "SOPRANO",
     "START",
     "TENOR",

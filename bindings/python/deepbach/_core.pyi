@@ -35,6 +35,8 @@ FIRST_PITCH: int
 TOKEN_COUNT: int
 TOKEN_NAMES: Tuple[str, ...]
 HAVE_TORCH: bool
+#: The defaults of the sampling keywords (the C++ library's SamplingOptions).
+SAMPLING_DEFAULTS: dict[str, Any]
 
 class Error(Exception):
     """Every error libdeepbach reports, with the library's one-line message."""
@@ -429,6 +431,8 @@ class Evaluation:
     def skipped(self) -> list[Tuple[str, str]]: ...
     @property
     def voices(self) -> list[VoiceMetrics]: ...
+    @property
+    def parallel_mass(self) -> dict[str, Any]: ...
     @property
     def mean_nll(self) -> float: ...
     @property

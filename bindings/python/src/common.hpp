@@ -56,6 +56,12 @@ struct type_caster<deepbach::Rational> {
 
 namespace deepbach::py_bindings {
 
+/// A JSON object of the library (deepbach/report.hpp: to_json) as a dict:
+/// to_dict() and `deepbach ... --json` are the same writer.
+inline py::dict json_dict(const std::string& json) {
+    return py::module_::import("json").attr("loads")(json).cast<py::dict>();
+}
+
 /// os.fspath(obj) as a std::string (str or os.PathLike).
 std::string fspath(const py::handle& obj);
 

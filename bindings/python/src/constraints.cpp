@@ -4,8 +4,6 @@
 // when a sampling call knows it (resolve()).
 #include "constraints.hpp"
 
-#include "util/text.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -15,10 +13,16 @@ namespace deepbach::py_bindings {
 
 namespace {
 
-using text::lower;
-using text::split;
-using text::trim;
-using text::whole_number;
+std::string trim(const std::string& text) {
+    const auto begin = text.find_first_not_of(" \t\r\n");
+    if (begin == std::string::npos) return "";
+    return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
+}
+
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
 
 bool is_int(const py::handle& o) {
     return py::isinstance<py::int_>(o) && !py::isinstance<py::bool_>(o);
@@ -81,12 +85,7 @@ BarsArg where_arg(const py::handle& bars, const py::handle& ticks, const char* w
         w.first = w.last = bar_text(bars, what);
         return w;
     }
-    const std::string t = bar_text(bars, what);
-    const auto dash = t.find('-', 1);
-    w.first = trim(t.substr(0, dash));
-    w.last = dash == std::string::npos ? w.first : trim(t.substr(dash + 1));
-    if (w.first.empty() || w.last.empty())
-        throw Error(std::string(what) + ": expected bars as '3' or '3-5', not '" + t + "'");
+    w.text = bar_text(bars, what);  // "3" or "3-5": parse_bars() when placed
     return w;
 }
 
@@ -99,12 +98,7 @@ Token token_arg(const py::handle& o, const char* what) {
             throw Error(std::string(what) + ": token " + std::to_string(t) + " does not exist");
         return static_cast<Token>(t);
     }
-    if (py::isinstance<py::str>(o)) {
-        const std::string t = trim(o.cast<std::string>());
-        if (lower(t) == "rest") return token::kRest;
-        if (lower(t) == "hold" || t == "__") return token::kHold;
-        return token::parse(t);
-    }
+    if (py::isinstance<py::str>(o)) return parse_fix_token(o.cast<std::string>());
     throw py::type_error(std::string(what) +
                          ": expected a pitch ('G2', a Pitch), 'rest', 'hold' or a token, not " + repr_of(o));
 }
@@ -117,31 +111,15 @@ int midi_arg(const py::handle& o) {
         if (n < 0 || n > 127) throw Error("MIDI number " + std::to_string(n) + " is outside 0..127");
         return static_cast<int>(n);
     }
-    if (py::isinstance<py::str>(o)) {
-        const std::string t = trim(o.cast<std::string>());
-        long long n = 0;
-        if (whole_number(t, n)) return midi_arg(py::int_(n));
-        return Pitch::parse(t).midi();
-    }
+    if (py::isinstance<py::str>(o)) return parse_midi(o.cast<std::string>());
     throw py::type_error("expected a pitch ('E2', a Pitch) or a MIDI number, not " + repr_of(o));
 }
 
 std::array<bool, kNumVoices> voices_arg(const py::handle& o) {
     std::array<bool, kNumVoices> voices{false, false, false, false};
     std::vector<py::object> items;
-    if (py::isinstance<py::str>(o)) {
-        const std::string t = trim(o.cast<std::string>());
-        if (t.find(',') != std::string::npos) {
-            for (const auto& name : split(t, ',')) items.push_back(py::str(name));
-        } else {
-            bool whole_name = false;
-            for (int v = 0; v < kNumVoices; ++v) whole_name = whole_name || lower(t) == lower(voice_name(v));
-            if (whole_name)
-                items.push_back(py::str(t));
-            else
-                for (char c : t) items.push_back(py::str(std::string(1, c)));
-        }
-    } else if (is_int(o)) {
+    if (py::isinstance<py::str>(o)) return parse_voices(o.cast<std::string>());
+    if (is_int(o)) {
         items.push_back(py::reinterpret_borrow<py::object>(o));
     } else if (py::isinstance<py::sequence>(o)) {
         for (const auto& item : o) items.push_back(py::reinterpret_borrow<py::object>(item));
@@ -191,6 +169,7 @@ int resolve_beat(const Chorale& grid, const BeatArg& b) {
 
 TickRange resolve_where(const Chorale& grid, const BarsArg& w) {
     if (w.is_ticks) return w.ticks;
+    if (!w.text.empty()) return parse_bars(grid, w.text);
     return bar_ticks(grid, w.first, w.last);
 }
 
@@ -213,8 +192,7 @@ KeyName key_arg(const py::handle& key, const py::handle& mode) {
         throw py::type_error("a key is text ('D', 'F#m', 'g minor') or a signature in fifths (-2), not " +
                              repr_of(key));
     const std::string text = key.cast<std::string>();
-    long long n = 0;
-    if (whole_number(trim(text), n)) {
+    if (!trim(text).empty() && trim(text).find_first_not_of("+-0123456789") == std::string::npos) {
         KeyName k = parse_key(text);
         k.mode = mode_text;
         return k;
@@ -233,10 +211,17 @@ Constraints PyConstraints::resolve(const Chorale& base, bool melody) const {
             return RhythmConstraint{r.voice, resolve_where(base, r.where)};
         }));
     for (const auto& f : fermatas)
-        c.fermatas.push_back(for_entry(f.label, [&] {
-            if (f.is_ticks) return f.ticks;
-            return fermata_span(base, resolve_beat(base, f.beat), melody);
-        }));
+        for (const TickRange& span : for_entry(f.label, [&] {
+                 if (f.is_ticks) return std::vector<TickRange>{f.ticks};
+                 if (!f.text.empty()) {
+                     std::vector<TickRange> spans;
+                     for (int tick : beat_ticks(base, f.text))
+                         spans.push_back(fermata_span(base, tick, melody));
+                     return spans;
+                 }
+                 return std::vector<TickRange>{fermata_span(base, resolve_beat(base, f.beat), melody)};
+             }))
+            c.fermatas.push_back(span);
     for (const auto& k : cadences)
         c.cadences.push_back(for_entry(k.label, [&] { return Cadence{resolve_beat(base, k.at), k.type}; }));
     for (const auto& k : keys)
@@ -356,20 +341,24 @@ a lower voice takes the melody's rhythm (or, for a four-part input, its own).
                 for_entry(label, [&] {
                     if (!ticks.is_none()) {
                         if (!beats.is_none()) throw Error("give beats or ticks, not both");
-                        c.fermatas.push_back({true, ticks_arg(ticks, "fermata"), {}, label});
+                        c.fermatas.push_back({true, ticks_arg(ticks, "fermata"), {}, "", label});
                         return 0;
                     }
                     if (beats.is_none())
                         throw Error("give the beats ('8', '4.4', '8,16', [8, 16]) or ticks=(begin, end)");
                     std::vector<std::string> texts;
-                    if (py::isinstance<py::str>(beats))
-                        texts = split(beats.cast<std::string>(), ',');
-                    else if (is_int(beats))
+                    if (py::isinstance<py::str>(beats)) {
+                        // "8,16" or "4.4": parse_fermatas() when placed.
+                        PyConstraints::FermataEntry f;
+                        f.text = beats.cast<std::string>();
+                        f.label = label;
+                        c.fermatas.push_back(f);
+                    } else if (is_int(beats))
                         texts.push_back(beat_text(beats, "fermata"));
                     else
                         for (const auto& b : beats) texts.push_back(beat_text(b, "fermata"));
                     for (const auto& t : texts)
-                        c.fermatas.push_back({false, {}, BeatArg{false, 0, t}, label});
+                        c.fermatas.push_back({false, {}, BeatArg{false, 0, t}, "", label});
                     return 0;
                 });
                 c.calls.push_back(label);

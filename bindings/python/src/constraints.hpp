@@ -14,10 +14,11 @@
 
 namespace deepbach::py_bindings {
 
-/// Bars as written ("3", "3-5": first and last) or ticks.
+/// Bars as written (text "3" or "3-5", or first and last) or ticks.
 struct BarsArg {
     bool is_ticks = false;
     TickRange ticks;
+    std::string text;  ///< "3" or "3-5" (deepbach::parse_bars), or empty
     std::string first, last;
 };
 
@@ -49,6 +50,7 @@ public:
         bool is_ticks = false;
         TickRange ticks;
         BeatArg beat;
+        std::string text;  ///< "8,16" (deepbach::parse_fermatas), or empty
         std::string label;
     };
     struct CadenceEntry {

@@ -42,12 +42,6 @@ py::tuple tuple_of(const std::array<T, N>& values) {
     return out;
 }
 
-std::string lower_voice_name(int voice) {
-    std::string name = voice_name(voice);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return name;
-}
-
 // The counts of VoiceLeadingStats by name (as attributes and in to_dict()).
 struct Field {
     const char* name;
@@ -88,23 +82,7 @@ bool stats_equal(const VoiceLeadingStats& a, const VoiceLeadingStats& b) {
 
 // What `deepbach evaluate --rules --json` prints as a chorale's "stats".
 py::dict stats_dict(const VoiceLeadingStats& s) {
-    py::dict d;
-    d["events"] = s.events;
-    d["notes"] = s.notes;
-    d["parallels"] = s.parallels();
-    for (const RuleCount& rc : rule_counts(s)) d[rc.key] = rc.count;
-    py::dict crossings, spacing, range;
-    crossings["soprano_alto"] = s.crossings_by_pair[0];
-    crossings["alto_tenor"] = s.crossings_by_pair[1];
-    crossings["tenor_bass"] = s.crossings_by_pair[2];
-    spacing["soprano_alto"] = s.spacing_by_pair[0];
-    spacing["alto_tenor"] = s.spacing_by_pair[1];
-    for (int v = 0; v < kNumVoices; ++v)
-        range[lower_voice_name(v).c_str()] = s.out_of_range_by_voice[static_cast<std::size_t>(v)];
-    d["voice_crossings_by_pair"] = crossings;
-    d["spacing_by_pair"] = spacing;
-    d["out_of_range_by_voice"] = range;
-    return d;
+    return json_dict(to_json(s));
 }
 
 std::string stats_repr(const VoiceLeadingStats& s) {
@@ -136,21 +114,7 @@ std::int64_t count_arg(const VoiceLeadingSummary& s, const py::handle& count) {
 }
 
 py::dict summary_dict(const VoiceLeadingSummary& s) {
-    py::dict mean, rate;
-    mean["events"] = s.per_chorale(s.total.events);
-    mean["notes"] = s.per_chorale(s.total.notes);
-    mean["parallels"] = s.per_chorale(s.total.parallels());
-    rate["parallels"] = s.per_100_events(s.total.parallels());
-    for (const RuleCount& rc : rule_counts(s.total)) {
-        mean[rc.key] = s.per_chorale(rc.count);
-        rate[rc.key] = s.per_100_events(rc.count);
-    }
-    py::dict d;
-    d["chorales"] = s.chorales;
-    d["totals"] = stats_dict(s.total);
-    d["mean_per_chorale"] = mean;
-    d["per_100_events"] = rate;
-    return d;
+    return json_dict(to_json(s));
 }
 
 py::list ranges_list(const VoiceLeadingOptions& o) {
@@ -207,19 +171,7 @@ std::string options_repr(const VoiceLeadingOptions& o) {
 }
 
 py::dict agreement_dict(const Agreement& a) {
-    py::dict d;
-    d["ticks"] = a.ticks;
-    for (int v = kAlto; v <= kBass; ++v) {
-        py::dict voice;
-        voice["pitch"] = a.pitch(v);
-        voice["pitch_class"] = a.pitch_class(v);
-        d[lower_voice_name(v).c_str()] = voice;
-    }
-    py::dict lower;
-    lower["pitch"] = a.lower_pitch();
-    lower["pitch_class"] = a.lower_pitch_class();
-    d["lower_voices"] = lower;
-    return d;
+    return json_dict(to_json(a));
 }
 
 std::string percent(double x) {

@@ -2,11 +2,8 @@
 // (LibTorch builds only).
 #include "common.hpp"
 
-#include "nn/evaluate.hpp"
-
 #ifdef DEEPBACH_PY_HAVE_TORCH
-#include "torch/backend.hpp"
-#include "torch/train.hpp"
+#include <deepbach/train.hpp>
 #endif
 
 #include <algorithm>
@@ -37,23 +34,8 @@ std::string metrics_repr(const VoiceMetrics& m) {
 }
 
 py::dict metrics_dict(const VoiceMetrics& m) {
-    py::dict d;
-    d["nll"] = m.nll;
-    d["accuracy"] = m.accuracy;
-    d["onset_nll"] = m.onset_nll;
-    d["onset_accuracy"] = m.onset_accuracy;
-    d["targets"] = m.targets;
-    d["onset_targets"] = m.onset_targets;
-    return d;
+    return json_dict(to_json(m));
 }
-
-/// What deepbach.evaluate returns.
-struct Evaluation {
-    int chorales = 0;
-    std::vector<std::pair<std::string, std::string>> skipped;  ///< (file, reason)
-    std::array<VoiceMetrics, kNumVoices> voices{};
-    double mean_nll = 0, mean_onset_nll = 0;
-};
 
 std::shared_ptr<const Model> model_arg(const py::object& model) {
     if (py::isinstance<Model>(model)) return model.cast<std::shared_ptr<Model>>();
@@ -62,32 +44,28 @@ std::shared_ptr<const Model> model_arg(const py::object& model) {
     return std::make_shared<const Model>(Model::load(path));
 }
 
-Evaluation run_evaluate(const Model& model, const std::vector<std::string>& inputs, int threads,
-                        Interrupts& interrupts) {
-    const std::vector<fs::path> files = score_files({inputs.begin(), inputs.end()});
-    Evaluation out;
-    std::vector<nn::EncodedChorale> chorales;
+ModelEvaluation run_evaluate(const Model& model, const std::vector<std::string>& inputs, int threads,
+                             Interrupts& interrupts) {
     const ProgressFn progress = interrupts.progress();
-    for (size_t i = 0; i < files.size(); ++i) {
-        if (!progress(i, files.size(), "reading " + files[i].filename().string())) throw Cancelled();
-        try {
-            chorales.push_back(nn::encode_chorale(to_chorale(read_score(files[i])), model.vocabularies));
-        } catch (const Cancelled&) {
-            throw;
-        } catch (const Error& e) {
-            out.skipped.emplace_back(files[i].string(), e.what());
-        }
+    const LoadedChorales in =
+        load_chorales({inputs.begin(), inputs.end()}, SplitPart::all, defaults::kSeed, 0, threads, progress);
+    std::vector<Chorale> chorales;
+    for (const auto& c : in.chorales) {
+        chorales.push_back(c.chorale);
+        chorales.back().source = c.name;
     }
-    if (chorales.empty())
-        throw Error("evaluate: no chorale to evaluate (" + std::to_string(files.size()) + " files, " +
-                    std::to_string(out.skipped.size()) + " skipped)");
-    const nn::InferenceEngine engine(model, threads);
-    out.voices = nn::evaluate(engine, model, chorales, progress);
-    out.chorales = static_cast<int>(chorales.size());
-    for (const auto& v : out.voices) {
-        out.mean_nll += v.nll / kNumVoices;
-        out.mean_onset_nll += v.onset_nll / kNumVoices;
+    ModelEvaluationOptions options;
+    options.threads = threads;
+    options.progress = progress;
+    ModelEvaluation out;
+    try {
+        out = evaluate_model(model, chorales, options);
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const Error& e) {
+        throw Error(std::string("evaluate: ") + e.what());
     }
+    out.skipped.insert(out.skipped.begin(), in.skipped.begin(), in.skipped.end());
     return out;
 }
 
@@ -102,7 +80,7 @@ ProgressFn Interrupts::progress() {
 void bind_model(py::module_& m) {
 #ifdef DEEPBACH_PY_HAVE_TORCH
     m.attr("HAVE_TORCH") = true;
-    torch_backend::register_sampler_backend();
+    register_torch_backend();
 #else
     m.attr("HAVE_TORCH") = false;
 #endif
@@ -110,7 +88,7 @@ void bind_model(py::module_& m) {
         "cuda_available",
         [] {
 #ifdef DEEPBACH_PY_HAVE_TORCH
-            return torch_backend::torch_cuda_available();
+            return cuda_available();
 #else
             return false;
 #endif
@@ -361,7 +339,8 @@ ranges() and vocabularies() are what a model is made for.
                 return std::make_shared<Corpus>(load_corpus(path, o, interrupts.progress()));
             });
         },
-        py::arg("folder"), py::kw_only(), py::arg("threads") = 1, py::arg("progress") = py::none(), R"doc(
+        py::arg("folder"), py::kw_only(), py::arg("threads") = defaults::kThreads,
+        py::arg("progress") = py::none(), R"doc(
 Reads every .mxl / .musicxml / .xml file of a folder (sorted), keeping the
 chorales the grid can hold. threads: files read in parallel (0: all cores).
 progress(done, total, what) is called after each file; returning False
@@ -369,36 +348,28 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
 )doc");
 
     // ------------------------------------------------------------ evaluate
-    py::class_<Evaluation>(m, "Evaluation", "What deepbach.evaluate returns.")
-        .def_readonly("chorales", &Evaluation::chorales, "Chorales evaluated.")
-        .def_readonly("skipped", &Evaluation::skipped, "List of (file, reason) for the files skipped.")
+    py::class_<ModelEvaluation>(m, "Evaluation", "What deepbach.evaluate returns.")
+        .def_readonly("chorales", &ModelEvaluation::chorales, "Chorales evaluated.")
+        .def_readonly("skipped", &ModelEvaluation::skipped, "List of (file, reason) for the files skipped.")
         .def_property_readonly(
             "voices",
-            [](const Evaluation& e) { return std::vector<VoiceMetrics>(e.voices.begin(), e.voices.end()); },
-            "VoiceMetrics of Soprano, Alto, Tenor, Bass.")
-        .def_readonly("mean_nll", &Evaluation::mean_nll, "Mean NLL of the four voices.")
-        .def_readonly("mean_onset_nll", &Evaluation::mean_onset_nll, "Mean onset NLL of the four voices.")
-        .def(
-            "to_dict",
-            [](const Evaluation& e) {
-                py::dict d;
-                d["chorales"] = e.chorales;
-                d["skipped"] = e.skipped;
-                d["mean_nll"] = e.mean_nll;
-                d["mean_onset_nll"] = e.mean_onset_nll;
-                py::list voices;
-                for (int v = 0; v < kNumVoices; ++v) {
-                    py::dict x = metrics_dict(e.voices[static_cast<size_t>(v)]);
-                    x["voice"] = voice_name(v);
-                    voices.append(x);
-                }
-                d["voices"] = voices;
-                return d;
+            [](const ModelEvaluation& e) {
+                return std::vector<VoiceMetrics>(e.voices.begin(), e.voices.end());
             },
-            "The figures as a dict (the shape of `deepbach evaluate --json`).")
-        .def("__repr__", [](const Evaluation& e) {
+            "VoiceMetrics of Soprano, Alto, Tenor, Bass.")
+        .def_readonly("mean_nll", &ModelEvaluation::mean_nll, "Mean NLL of the four voices.")
+        .def_readonly("mean_onset_nll", &ModelEvaluation::mean_onset_nll,
+                      "Mean onset NLL of the four voices.")
+        .def_property_readonly(
+            "parallel_mass", [](const ModelEvaluation& e) { return json_dict(to_json(e.parallel_mass)); },
+            "The probability mass on tokens that would write parallel fifths or octaves at these chorales' "
+            "contexts, as a dict (deepbach/diagnostics.hpp).")
+        .def(
+            "to_dict", [](const ModelEvaluation& e) { return json_dict(to_json(e)); },
+            "The figures as a dict (what `deepbach evaluate MODEL --json` prints of them).")
+        .def("__repr__", [](const ModelEvaluation& e) {
             char buf[120];
-            std::snprintf(buf, sizeof buf, "<Evaluation: %d chorales, mean nll %.4f>", e.chorales,
+            std::snprintf(buf, sizeof buf, "<Evaluation: %zu chorales, mean nll %.4f>", e.chorales,
                           e.mean_nll);
             return std::string(buf);
         });
@@ -414,7 +385,7 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
             Interrupts interrupts(progress);
             return interrupts.run([&] { return run_evaluate(*loaded, inputs, threads, interrupts); });
         },
-        py::arg("model"), py::arg("files_or_dir"), py::kw_only(), py::arg("threads") = 0,
+        py::arg("model"), py::arg("files_or_dir"), py::kw_only(), py::arg("threads") = defaults::kThreads,
         py::arg("progress") = py::none(), R"doc(
 NLL and accuracy of a model (a Model or a path) per voice on chorales: a file,
 a folder (its MusicXML files) or a list of them. Every music tick of every
@@ -425,7 +396,7 @@ Evaluation.skipped. Returns an Evaluation.
 
     // ------------------------------------------------------------ train
 #ifdef DEEPBACH_PY_HAVE_TORCH
-    py::class_<torch_backend::TrainProgress> progress_class(m, "TrainProgress", R"doc(
+    py::class_<TrainProgress> progress_class(m, "TrainProgress", R"doc(
 What deepbach.train passes to its progress callable: phase ('loading',
 'training', 'validating', 'done'), epoch (from 1) of epochs, step of
 total_steps, recent loss and accuracy, samples_per_s, eta_seconds, the latest
@@ -434,8 +405,8 @@ validation (VoiceMetrics per voice) and a message.
     progress_class
         .def_property_readonly(
             "phase",
-            [](const torch_backend::TrainProgress& p) {
-                using Phase = torch_backend::TrainProgress::Phase;
+            [](const TrainProgress& p) {
+                using Phase = TrainProgress::Phase;
                 switch (p.phase) {
                     case Phase::loading:
                         return "loading";
@@ -449,27 +420,23 @@ validation (VoiceMetrics per voice) and a message.
                 return "training";
             },
             "'loading', 'training', 'validating' or 'done'.")
-        .def_readonly("epoch", &torch_backend::TrainProgress::epoch, "The epoch, from 1.")
-        .def_readonly("epochs", &torch_backend::TrainProgress::epochs, "Epochs in all.")
-        .def_readonly("step", &torch_backend::TrainProgress::step,
-                      "Steps done (per voice) over the whole run.")
-        .def_readonly("total_steps", &torch_backend::TrainProgress::total_steps, "Steps in all.")
-        .def_readonly("loss", &torch_backend::TrainProgress::loss,
-                      "Mean training NLL of the four voices, recent steps.")
-        .def_readonly("accuracy", &torch_backend::TrainProgress::accuracy,
-                      "Mean training accuracy, recent steps.")
-        .def_readonly("samples_per_s", &torch_backend::TrainProgress::samples_per_s,
+        .def_readonly("epoch", &TrainProgress::epoch, "The epoch, from 1.")
+        .def_readonly("epochs", &TrainProgress::epochs, "Epochs in all.")
+        .def_readonly("step", &TrainProgress::step, "Steps done (per voice) over the whole run.")
+        .def_readonly("total_steps", &TrainProgress::total_steps, "Steps in all.")
+        .def_readonly("loss", &TrainProgress::loss, "Mean training NLL of the four voices, recent steps.")
+        .def_readonly("accuracy", &TrainProgress::accuracy, "Mean training accuracy, recent steps.")
+        .def_readonly("samples_per_s", &TrainProgress::samples_per_s,
                       "Targets per second, four voices counted.")
-        .def_readonly("eta_seconds", &torch_backend::TrainProgress::eta_seconds, "Estimated seconds left.")
+        .def_readonly("eta_seconds", &TrainProgress::eta_seconds, "Estimated seconds left.")
         .def_property_readonly(
             "validation",
-            [](const torch_backend::TrainProgress& p) {
+            [](const TrainProgress& p) {
                 return std::vector<VoiceMetrics>(p.validation.begin(), p.validation.end());
             },
             "VoiceMetrics of the latest validation.")
-        .def_readonly("message", &torch_backend::TrainProgress::message,
-                      "What is being done, for a status line.")
-        .def("__repr__", [](const torch_backend::TrainProgress& p) {
+        .def_readonly("message", &TrainProgress::message, "What is being done, for a status line.")
+        .def("__repr__", [](const TrainProgress& p) {
             return "<TrainProgress epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) +
                    " step " + std::to_string(p.step) + "/" + std::to_string(p.total_steps) + ": " +
                    p.message + ">";
@@ -483,7 +450,7 @@ validation (VoiceMetrics per voice) and a message.
            std::int64_t validation_targets, const py::object& cache_dir,
            const py::object& progress) -> TrainingRecord {
 #ifdef DEEPBACH_PY_HAVE_TORCH
-            torch_backend::TrainOptions o;
+            TrainOptions o;
             o.corpus = fspath(corpus);
             o.out = fspath(out);
             if (!config.is_none()) {
@@ -496,7 +463,7 @@ validation (VoiceMetrics per voice) and a message.
             o.batch_size = batch_size;
             o.batch_sequences = batch_sequences;
             o.learning_rate = learning_rate;
-            o.device = device;
+            o.device = parse_device(device);
             o.seed = seed;
             o.threads = threads;
             o.resume = resume;
@@ -504,10 +471,8 @@ validation (VoiceMetrics per voice) and a message.
             o.validation_targets = validation_targets;
             if (!cache_dir.is_none()) o.cache_dir = fspath(cache_dir);
             Interrupts interrupts(progress);
-            return interrupts.run([&] {
-                return torch_backend::train_model(
-                    o, [&](const torch_backend::TrainProgress& p) { return interrupts.check(p); });
-            });
+            return interrupts.run(
+                [&] { return train_model(o, [&](const TrainProgress& p) { return interrupts.check(p); }); });
 #else
             (void)corpus, (void)out, (void)mode, (void)config, (void)epochs, (void)max_steps,
                 (void)batch_size;
@@ -519,8 +484,9 @@ validation (VoiceMetrics per voice) and a message.
         py::arg("corpus"), py::arg("out"), py::kw_only(), py::arg("mode") = "window",
         py::arg("config") = py::none(), py::arg("epochs") = 10, py::arg("max_steps") = 0,
         py::arg("batch_size") = 256, py::arg("batch_sequences") = 8, py::arg("learning_rate") = 1e-3,
-        py::arg("device") = "auto", py::arg("seed") = 1, py::arg("threads") = 0, py::arg("resume") = false,
-        py::arg("float16") = false, py::arg("validation_targets") = 8192, py::arg("cache_dir") = py::none(),
+        py::arg("device") = "auto", py::arg("seed") = defaults::kSeed,
+        py::arg("threads") = defaults::kThreads, py::arg("resume") = false, py::arg("float16") = false,
+        py::arg("validation_targets") = 8192, py::arg("cache_dir") = py::none(),
         py::arg("progress") = py::none(), R"doc(
 Trains the four voice networks on a folder of chorales with LibTorch and
 writes the best model (lowest mean validation NLL) to `out`, and a resume

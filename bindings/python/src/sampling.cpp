@@ -3,9 +3,9 @@
 // deepbach/__init__.py; these take the options as one dict.
 #include "constraints.hpp"
 
-#include <cctype>
-#include <cmath>
 #include <limits>
+#include <optional>
+#include <tuple>
 
 namespace deepbach::py_bindings {
 
@@ -43,11 +43,6 @@ PyHarmonization result_of(Harmonization h, std::uint64_t seed) {
     return out;
 }
 
-std::string lower(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
 /// The options dict (see deepbach/__init__.py) as SamplingOptions; the
 /// model is loaded here when given as a path. progress is the user's callable.
 SamplingOptions options_of(const py::dict& d, py::object& progress) {
@@ -55,16 +50,30 @@ SamplingOptions options_of(const py::dict& d, py::object& progress) {
     auto get = [&](const char* key) -> py::object {
         return d.contains(key) ? py::reinterpret_borrow<py::object>(d[key]) : py::object(py::none());
     };
-    auto count = [&](const char* key, int min, int fallback) {
+    // A whole number for `key`; the limits are the library's (validate()).
+    auto count = [&](const char* key, const char* name, int fallback) {
         const py::object v = get(key);
         if (v.is_none()) return fallback;
         if (!py::isinstance<py::int_>(v) || py::isinstance<py::bool_>(v))
             throw py::type_error(std::string(key) + ": expected a whole number, not " + repr_of(v));
-        const long long n = v.cast<long long>();
-        if (n < min || n > 1'000'000'000)
-            throw Error(std::string(key) + "=" + std::to_string(n) +
-                        ": expected a whole number of at least " + std::to_string(min));
-        return static_cast<int>(n);
+        if (v < py::int_(std::numeric_limits<int>::min()) || v > py::int_(defaults::kMaxCount))
+            throw Error(std::string(name) + " " + repr_of(v) + ": at most " +
+                        std::to_string(defaults::kMaxCount));
+        return v.cast<int>();
+    };
+    auto number = [&](const char* key, double fallback) {
+        const py::object v = get(key);
+        if (v.is_none()) return fallback;
+        if (!py::isinstance<py::int_>(v) && !py::isinstance<py::float_>(v))
+            throw py::type_error(std::string(key) + ": expected a number, not " + repr_of(v));
+        return v.cast<double>();
+    };
+    auto text = [&](const char* key) -> std::optional<std::string> {
+        const py::object v = get(key);
+        if (v.is_none()) return std::nullopt;
+        if (!py::isinstance<py::str>(v))
+            throw py::type_error(std::string(key) + ": expected a str, not " + repr_of(v));
+        return v.cast<std::string>();
     };
 
     const py::object model = get("model");
@@ -84,44 +93,22 @@ SamplingOptions options_of(const py::dict& d, py::object& progress) {
     }
 
     const py::object seed = get("seed");
-    if (seed.is_none()) {
-        o.seed = 1;
-    } else {
+    if (!seed.is_none()) {
         if (!py::isinstance<py::int_>(seed) || py::isinstance<py::bool_>(seed))
             throw py::type_error("seed: expected a whole number or None, not " + repr_of(seed));
-        if (seed < py::int_(0) || seed > py::int_(std::numeric_limits<std::uint64_t>::max()))
-            throw Error("seed=" + repr_of(seed) + ": expected a whole number from 0 to 18446744073709551615");
-        o.seed = seed.cast<std::uint64_t>();
+        o.seed = parse_seed("seed", py::str(seed).cast<std::string>());
     }
-    o.iterations = count("iterations", 0, 0);
-    o.positions = count("positions", 0, 0);
-    o.chains = count("chains", 1, 1);
-    if (o.chains > 4096) throw Error("chains=" + std::to_string(o.chains) + ": at most 4096 chains");
-    o.threads = count("threads", 0, 1);
-    if (o.threads > 1024) throw Error("threads=" + std::to_string(o.threads) + ": at most 1024 threads");
-    const py::object temperature = get("temperature");
-    if (!temperature.is_none()) {
-        o.temperature = temperature.cast<double>();
-        if (!std::isfinite(o.temperature) || o.temperature <= 0)
-            throw Error("temperature=" + repr_of(temperature) +
-                        ": expected a positive number, e.g. 1 or 0.5");
-    }
-    const py::object voice_leading = get("voice_leading");
-    if (!voice_leading.is_none()) {
-        o.voice_leading = voice_leading.cast<double>();
-        if (!std::isfinite(o.voice_leading) || o.voice_leading < 0)
-            throw Error("voice_leading=" + repr_of(voice_leading) + ": expected a number >= 0, e.g. 1 or 0");
-    }
-    if (const py::object s = get("schedule"); !s.is_none()) o.schedule = lower(s.cast<std::string>());
-    if (o.schedule != "auto" && o.schedule != "blocked" && o.schedule != "sweep" && o.schedule != "uniform")
-        throw Error("schedule='" + o.schedule + "': expected 'auto', 'blocked', 'sweep' or 'uniform'");
-    if (const py::object b = get("backend"); !b.is_none()) o.backend = lower(b.cast<std::string>());
-    if (const py::object dev = get("device"); !dev.is_none()) o.device = lower(dev.cast<std::string>());
-    if (o.device != "cpu" && o.device != "cuda" && o.device != "auto")
-        throw Error("device='" + o.device + "': expected 'cpu', 'cuda' or 'auto'");
-    if (o.backend == "eigen" && o.device == "cuda")
-        throw Error("device='cuda': the eigen backend runs on the CPU; use backend='torch' for CUDA");
+    o.iterations = count("iterations", "iterations", o.iterations);
+    o.positions = count("positions", "positions", o.positions);
+    o.chains = count("chains", "chains", o.chains);
+    o.threads = count("threads", "threads", o.threads);
+    o.temperature = number("temperature", o.temperature);
+    o.voice_leading = number("voice_leading", o.voice_leading);
+    if (const auto s = text("schedule")) o.schedule = parse_schedule(*s);
+    if (const auto b = text("backend")) o.backend = parse_backend(*b);
+    if (const auto dev = text("device")) o.device = parse_device(*dev);
     if (const py::object k = get("keep_all_chains"); !k.is_none()) o.keep_all_chains = k.cast<bool>();
+    validate(o);
     progress = get("progress");
     if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
         throw py::type_error("progress: expected a callable progress(done, total, what) or None");
@@ -157,6 +144,22 @@ std::vector<Region> regions_arg(const py::object& bars, const py::object& voices
 }  // namespace
 
 void bind_sampling(py::module_& m) {
+    {
+        // The defaults of deepbach::SamplingOptions, for deepbach/__init__.py.
+        const SamplingOptions o;
+        py::dict d;
+        d["seed"] = o.seed;
+        d["iterations"] = o.iterations;
+        d["positions"] = o.positions;
+        d["temperature"] = o.temperature;
+        d["voice_leading"] = o.voice_leading;
+        d["chains"] = o.chains;
+        d["schedule"] = to_string(o.schedule);
+        d["backend"] = to_string(o.backend);
+        d["device"] = to_string(o.device);
+        d["threads"] = o.threads;
+        m.attr("SAMPLING_DEFAULTS") = d;
+    }
     py::class_<PyHarmonization, Score>(m, "Harmonization", R"doc(
 What harmonize, generate, reharmonize and sample_grid return: a Score (the
 best chain's four parts: write it with deepbach.write_score) with what the
@@ -222,23 +225,8 @@ sampling said:
             const PyConstraints wanted = constraints_of(constraints);
             const Score score = score_from(melody);
             return sample(options, [&](const SamplingOptions& o) {
-                Chorale base = melody_chorale(score);
-                Constraints c = wanted.resolve(base, true);
-                bool lower_rhythm = false;
-                for (const auto& r : c.rhythm) lower_rhythm = lower_rhythm || r.voice != kSoprano;
-                if (!lower_rhythm) return harmonize(score, c, o);
-                // A rhythm for a lower voice: the input's own when it is a
-                // chorale, else the melody's, written into the grid sampled from
-                // (as `deepbach harmonize --rhythm` does).
-                const bool chorale = score.parts.size() >= static_cast<size_t>(kNumVoices);
-                const Chorale four = chorale ? to_chorale(score) : Chorale{};
-                for (const auto& r : c.rhythm)
-                    for (int t = std::max(r.ticks.begin, 0); t < std::min(r.ticks.end, base.num_ticks); ++t)
-                        base.at(r.voice, t) = chorale ? four.at(r.voice, t) : base.at(kSoprano, t);
-                if (c.regions.empty())
-                    c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
-                for (Region& r : c.regions) r.voices[kSoprano] = false;  // the melody stays
-                return sample_grid(base, c, o);
+                const Chorale base = melody_chorale(score);
+                return harmonize(score, wanted.resolve(base, true), o);
             });
         },
         py::arg("melody"), py::arg("constraints"), py::arg("options"), "See deepbach.harmonize.");
@@ -250,15 +238,7 @@ sampling said:
             const PyConstraints wanted = constraints_of(constraints);
             PieceShape shape;
             shape.bars = bars;
-            const auto slash = time.find('/');
-            if (slash == std::string::npos)
-                throw Error("time='" + time + "': expected a time signature like '4/4', '3/4' or '3/2'");
-            try {
-                shape.beats = std::stoi(time.substr(0, slash));
-                shape.beat_type = std::stoi(time.substr(slash + 1));
-            } catch (const std::exception&) {
-                throw Error("time='" + time + "': expected a time signature like '4/4', '3/4' or '3/2'");
-            }
+            std::tie(shape.beats, shape.beat_type) = parse_time_signature(time);
             try {
                 const KeyName k = key_arg(key, mode);
                 shape.fifths = k.fifths;

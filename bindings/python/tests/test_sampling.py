@@ -320,5 +320,5 @@ def test_voice_leading_guide(model, melody, fast):
     guided = deepbach.harmonize(melody, model=model, voice_leading=5, **fast)
     assert not np.array_equal(plain.chorale.tokens, guided.chorale.tokens)
     np.testing.assert_array_equal(plain.chorale.tokens[0], guided.chorale.tokens[0])
-    with pytest.raises(deepbach.Error, match="voice_leading"):
+    with pytest.raises(deepbach.Error, match="voice leading -1: expected a number >= 0"):
         deepbach.harmonize(melody, model=model, voice_leading=-1, **fast)

@@ -1,0 +1,36 @@
+# The benchmarks of bench/ run and print their JSON line (tiny runs: this
+# checks the programs, not the speed; figures are in docs/benchmarks.md).
+if(NOT TARGET bench_infer)
+  return()
+endif()
+set(BENCH_JSON ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_bench_json.cmake)
+# bench_infer: a positive logits_per_s; with DEEPBACH_NO_SIMD_DISPATCH=1 the baseline kernel runs.
+add_test(NAME bench.infer_json
+  COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_infer>\;--mode\;window\;--seconds\;0\;--batch\;2\;--json
+          -DKEY=logits_per_s -P ${BENCH_JSON})
+add_test(NAME bench.infer_full_json
+  COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_infer>\;--mode\;full\;--seconds\;0\;--batch\;2\;--json
+          -DKEY=ms_per_pass -P ${BENCH_JSON})
+add_test(NAME bench.infer_baseline COMMAND bench_infer --mode window --seconds 0 --batch 2 --json)
+set_tests_properties(bench.infer_baseline PROPERTIES ENVIRONMENT DEEPBACH_NO_SIMD_DISPATCH=1
+  PASS_REGULAR_EXPRESSION "\"kernel\":\"baseline\",.*\"ms_per_pass\"")
+# bench_sample: ms_per_iteration, and ms_per_pass in full mode; the guide's strength is reported.
+add_test(NAME bench.sample_window_json
+  COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_sample>\;--mode\;window\;--iterations\;2\;--json
+          -DKEY=ms_per_iteration -P ${BENCH_JSON})
+add_test(NAME bench.sample_full_json
+  COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_sample>\;--mode\;full\;--iterations\;2\;--json
+          -DKEY=ms_per_pass -P ${BENCH_JSON})
+add_test(NAME bench.sample_guided_json
+  COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_sample>\;--mode\;full\;--iterations\;2\;--voice-leading\;1\;--json
+          -DKEY=voice_leading -P ${BENCH_JSON})
+add_test(NAME bench.sample_bad_option COMMAND bench_sample --threads -1)
+set_tests_properties(bench.sample_bad_option PROPERTIES WILL_FAIL TRUE)
+set_tests_properties(bench.sample_window_json bench.sample_full_json bench.sample_guided_json PROPERTIES TIMEOUT 300)
+# bench_train: a positive samples_per_s on the corpus (LibTorch builds, corpus needed).
+if(TARGET bench_train)
+  add_test(NAME bench.train_json
+    COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_train>\;${DEEPBACH_CORPUS_DIR}\;--mode\;full\;--steps\;2\;--batch-sequences\;2\;--json
+            -DKEY=samples_per_s -DNEEDS_CORPUS=${DEEPBACH_CORPUS_DIR} -P ${BENCH_JSON})
+  set_tests_properties(bench.train_json PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()
