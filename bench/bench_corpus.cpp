@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
         for (double s : seconds) mean += s;
         mean /= static_cast<double>(seconds.size());
         std::printf(
-            "{\"bench\":\"corpus_load\",\"files\":%zu,\"accepted\":%zu,\"rejected\":%zu,\"ticks\":%zu,"
+            "{\"benchmark\":\"corpus_load\",\"files\":%zu,\"accepted\":%zu,\"rejected\":%zu,\"ticks\":%zu,"
             "\"seconds\":%.4f,\"seconds_mean\":%.4f,\"repeat\":%d,\"threads\":%d}\n",
             files, corpus.files.size(), corpus.rejected.size(), corpus.total_ticks(), best, mean, repeat,
             threads);

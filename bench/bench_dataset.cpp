@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
         std::printf("cache: %llu bytes, save %.3f s, load %.3f s\n",
                     static_cast<unsigned long long>(cache_bytes), seconds_save, seconds_cache_load);
         std::printf(
-            "{\"bench\":\"dataset_build\",\"chorales\":%zu,\"sequences\":%zu,\"ticks\":%lld,\"music_ticks\":%"
+            "{\"benchmark\":\"dataset_build\",\"chorales\":%zu,\"sequences\":%zu,\"ticks\":%lld,\"music_"
+            "ticks\":%"
             "lld,"
             "\"vocab\":[%d,%d,%d,%d],\"seconds_load\":%.4f,\"seconds_build\":%.4f,\"seconds_cache_save\":%."
             "4f,"

@@ -61,7 +61,7 @@ int run_generate(const GenerateArgs& g) {
     // --key K sets the opening key; --key BAR:KEY a change.
     std::vector<std::string> changes;
     bool opening = false;
-    for (const auto& k : a.keys) {
+    for (const auto& k : a.constraints.keys) {
         if (k.find(':') != std::string::npos) {
             changes.push_back(k);
             continue;
@@ -77,7 +77,7 @@ int run_generate(const GenerateArgs& g) {
             throw Error("key '" + k + "': " + e.what());
         }
     }
-    a.keys = changes;
+    a.constraints.keys = changes;
     const Chorale grid = piece_grid(shape);
     const KeptCells kept{[](int, int) { return false; }, [](int) { return std::string(); }};
     const Constraints constraints = build_constraints(grid, a, false, kept);

@@ -104,18 +104,21 @@ void add_constraint_options(CLI::App* cmd, SamplingArgs& a, bool rhythm, const s
                           const std::string& help) {
         cmd->add_option(name, into, help)->type_name(form)->allow_extra_args(false);
     };
-    repeated("--fermata", a.fermatas, "BEATS", "Fermatas on these beats: a comma list of N or BAR.BEAT");
-    repeated("--cadence", a.cadences, "BEAT:TYPE",
+    repeated("--fermata", a.constraints.fermatas, "BEATS",
+             "Fermatas on these beats: a comma list of N or BAR.BEAT");
+    repeated("--cadence", a.constraints.cadences, "BEAT:TYPE",
              "A cadence (authentic, half, plagal, deceptive) at a beat, under a fermata");
-    repeated("--fix", a.fixes, "VOICE:BARS:PITCH", "One note (C4, F#3, Bb2) or a rest over bars (3 or 3-5)");
+    repeated("--fix", a.constraints.fixes, "VOICE:BARS:PITCH",
+             "One note (C4, F#3, Bb2) or a rest over bars (3 or 3-5)");
     if (rhythm)
         repeated(
-            "--rhythm", a.rhythms, "VOICE:BARS",
+            "--rhythm", a.constraints.rhythms, "VOICE:BARS",
             "Keep the voice's rhythm there (the input's, or the melody's for a one-part melody), pitches "
             "free");
-    repeated("--key", a.keys, key_help.substr(0, key_help.find(": ")),
+    repeated("--key", a.constraints.keys, key_help.substr(0, key_help.find(": ")),
              key_help.substr(key_help.find(": ") + 2));
-    repeated("--range", a.ranges, "VOICE:LOW-HIGH", "Keep a voice within LOW..HIGH (e.g. bass:E2-C4)");
+    repeated("--range", a.constraints.ranges, "VOICE:LOW-HIGH",
+             "Keep a voice within LOW..HIGH (e.g. bass:E2-C4)");
     cmd->footer(
         "BEAT: N (quarter notes counted from 1 at the start of the piece, pickup included) or BAR.BEAT (bar "
         "number as written, quarter from 1 in the bar); BEATS: a comma list of them. A fermata covers the "
@@ -128,14 +131,7 @@ void add_constraint_options(CLI::App* cmd, SamplingArgs& a, bool rhythm, const s
 
 Constraints build_constraints(const Chorale& base, const SamplingArgs& a, bool melody,
                               const KeptCells& kept) {
-    ConstraintText text;
-    text.fermatas = a.fermatas;
-    text.cadences = a.cadences;
-    text.fixes = a.fixes;
-    text.rhythms = a.rhythms;
-    text.keys = a.keys;
-    text.ranges = a.ranges;
-    Constraints c = parse_constraints(base, text, melody);
+    Constraints c = parse_constraints(base, a.constraints, melody);
     // A --fix that disagrees with a cell the command keeps (the melody, the
     // input outside --bars) is a contradiction the user should hear about.
     for (std::size_t i = 0; i < c.fixed.size(); ++i) {
@@ -144,7 +140,7 @@ Constraints build_constraints(const Chorale& base, const SamplingArgs& a, bool m
             const Token want = t == f.ticks.begin ? f.token : token::kHold;
             if (!kept.kept(f.voice, t) || base.at(f.voice, t) == want) continue;
             throw Error(format_location({base.source, base.bar_at(t), voice_name(f.voice)}) + "fix '" +
-                        a.fixes[i] + "' asks for " + cell_text(want, true) + " here, but " +
+                        a.constraints.fixes[i] + "' asks for " + cell_text(want, true) + " here, but " +
                         kept.why(f.voice) + " has " + cell_text(base.at(f.voice, t), false));
         }
     }

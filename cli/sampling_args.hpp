@@ -43,12 +43,7 @@ struct SamplingArgs {
     std::string device = to_string(SamplingOptions{}.device);
     std::string threads = std::to_string(SamplingOptions{}.threads);
     // Constraints (each option may be given many times).
-    std::vector<std::string> fermatas;
-    std::vector<std::string> cadences;
-    std::vector<std::string> fixes;
-    std::vector<std::string> rhythms;
-    std::vector<std::string> keys;
-    std::vector<std::string> ranges;
+    ConstraintText constraints;
 };
 
 /// -o/--out, --midi, --svg, --all-chains, --json.

@@ -95,7 +95,9 @@ int main(int argc, char** argv) {
 
         // 2. The region to redraw: ticks (from the bar numbers as written)
         //    times voices.
-        const Chorale& before = first.chorale;
+        //    `before` is the grid of the score reharmonized below (a rest the
+        //    sampler wrote after a rest reads back as one longer rest).
+        const Chorale before = to_chorale(first.score());
         const auto dash = bars.find('-');
         Region region;
         region.ticks =

@@ -125,10 +125,20 @@ if(DEEPBACH_INSTALL)
   add_test(NAME examples.consumer_run
     COMMAND ${CMAKE_COMMAND} -DSTEP=run -DCONSUMER_EXE=${CONSUMER_EXE} -DMELODY=${MELODIES}/old-hundredth.musicxml
             -DMODEL=${EXAMPLE_MODEL} -DOUT=${CMAKE_CURRENT_BINARY_DIR}/consumer/old-hundredth.musicxml
-            -DXMLLINT=${DEEPBACH_XMLLINT} -DSCHEMA_DIR=${DEEPBACH_MUSICXML_SCHEMA_DIR} -P ${script})
+            -DXMLLINT=${DEEPBACH_XMLLINT} -DSCHEMA_DIR=${DEEPBACH_MUSICXML_SCHEMA_DIR}
+            -DHAVE_TORCH=$<TARGET_EXISTS:deepbach_torch> -P ${script})
+  # bench/ builds against the installed package too (no benchmark code in the library).
+  add_test(NAME examples.bench_build
+    COMMAND ${CMAKE_COMMAND} -DSTEP=build -DSOURCE_DIR=${PROJECT_SOURCE_DIR}/bench
+            -DCONSUMER_BUILD=${CMAKE_CURRENT_BINARY_DIR}/consumer/bench-build
+            -DPREFIX=${CONSUMER_PREFIX} -DPREFIX_PATH=${prefix_path} -DFORBIDDEN_INCLUDES=${forbidden}
+            "-DGENERATOR=${CMAKE_GENERATOR}" "-DPLATFORM=${CMAKE_GENERATOR_PLATFORM}"
+            "-DTOOLSET=${CMAKE_GENERATOR_TOOLSET}" -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
+            -DBUILD_TYPE=${CMAKE_BUILD_TYPE} -DCONFIG=$<CONFIG> -P ${script})
+  set_tests_properties(examples.bench_build PROPERTIES FIXTURES_REQUIRED deepbach_consumer_prefix TIMEOUT 600)
   set_tests_properties(examples.consumer_install PROPERTIES FIXTURES_SETUP deepbach_consumer_prefix)
   set_tests_properties(examples.consumer_build PROPERTIES FIXTURES_REQUIRED deepbach_consumer_prefix
     FIXTURES_SETUP deepbach_consumer_built TIMEOUT 300)
   set_tests_properties(examples.consumer_run PROPERTIES
-    FIXTURES_REQUIRED "deepbach_consumer_built;deepbach_model_full")
+    FIXTURES_REQUIRED "deepbach_consumer_built;deepbach_model_full" TIMEOUT 300)
 endif()

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include "needs_corpus.hpp"
 
 using namespace deepbach;
 
@@ -33,6 +34,7 @@ VoiceLeadingStats judge(const Chorale& grid, int v, int t, const char* candidate
 }
 
 TEST(VoiceLeadingGuide, ParallelOctavesAndFifthsOfABassCandidate) {
+    DEEPBACH_NEEDS_CORPUS();
     // C5 G4 E4 C3, then B4 (alto holds) D4 and the bass to choose.
     const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "__", "D4", "C3"});
     const auto b2 = judge(g, kBass, 4, "B2");  // octave C5/C3 to octave B4/B2, both down
@@ -50,6 +52,7 @@ TEST(VoiceLeadingGuide, ParallelOctavesAndFifthsOfABassCandidate) {
 }
 
 TEST(VoiceLeadingGuide, HiddenOctaveOnlyWhenTheSopranoLeaps) {
+    DEEPBACH_NEEDS_CORPUS();
     // Soprano leaps G4 -> C5, bass E2 -> C3: from a tenth into an octave in similar motion.
     const Chorale leap = two_chords({"G4", "C4", "G3", "E2"}, {"C5", "E4", "G3", "C3"});
     EXPECT_EQ(judge(leap, kBass, 4, "C3").hidden_octaves, 1);
@@ -60,6 +63,7 @@ TEST(VoiceLeadingGuide, HiddenOctaveOnlyWhenTheSopranoLeaps) {
 }
 
 TEST(VoiceLeadingGuide, CrossingAndSpacingOfAnAltoCandidate) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "G4", "G3", "G2"});
     EXPECT_EQ(judge(g, kAlto, 4, "C5").voice_crossings, 1);  // above the soprano's B4
     EXPECT_EQ(judge(g, kAlto, 4, "G4").voice_crossings, 0);
@@ -69,6 +73,7 @@ TEST(VoiceLeadingGuide, CrossingAndSpacingOfAnAltoCandidate) {
 }
 
 TEST(VoiceLeadingGuide, AHoldCountsOverTheWholeNote) {
+    DEEPBACH_NEEDS_CORPUS();
     // The soprano moves down to A4: a hold candidate at 4 keeps the alto's
     // C5 sounding above it.
     const Chorale g = two_chords({"D5", "C5", "E4", "F3"}, {"A4", "C5", "__", "__"});
@@ -79,6 +84,7 @@ TEST(VoiceLeadingGuide, AHoldCountsOverTheWholeNote) {
 // Sampling with the guide on writes fewer parallel fifths and octaves than
 // the model alone (an untrained model, so the guide is all that differs).
 TEST(VoiceLeadingGuide, SamplingWithTheGuideWritesFewerParallels) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale chorale =
         first_bars(to_chorale(read_score(std::string(DEEPBACH_CORPUS_DIR) + "/bwv10.7.mxl")), 8);
     std::int64_t parallels[2] = {0, 0};
@@ -102,6 +108,7 @@ TEST(VoiceLeadingGuide, SamplingWithTheGuideWritesFewerParallels) {
 }
 
 TEST(VoiceLeadingGuide, StrengthMustBeANumberAtLeastZero) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale chorale =
         first_bars(to_chorale(read_score(std::string(DEEPBACH_CORPUS_DIR) + "/bwv10.7.mxl")), 2);
     SamplingOptions o;

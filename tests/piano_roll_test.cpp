@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include "needs_corpus.hpp"
 
 namespace {
 
@@ -113,6 +114,7 @@ TEST(PianoRoll, RefusesAMaskOfAnotherLength) {
 }
 
 TEST(PianoRoll, WritesACorpusChoraleAtomically) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale c = to_chorale(read_score(fs::path(DEEPBACH_CORPUS_DIR) / "bwv10.7.mxl"));
     const fs::path dir = fs::temp_directory_path() / "deepbach-piano-roll-test";
     fs::remove_all(dir);

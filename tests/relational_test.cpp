@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include "needs_corpus.hpp"
 
 using namespace deepbach;
 
@@ -49,6 +50,7 @@ int entry(int slot, int before, int after, int mv, int mu) {
 }
 
 TEST(Relational, AParallelFifthReadsItsOwnEntry) {
+    DEEPBACH_NEEDS_CORPUS();
     // Alto and bass a fifth (a twelfth) apart, G4/C3, then A4 over the bass to choose.
     const Chorale h = two_chords({"C5", "G4", "E4", "C3"}, {"C5", "A4", "__", "C3"});
     const auto d3 = terms(h, kBass, 4, "D3");
@@ -67,6 +69,7 @@ TEST(Relational, AParallelFifthReadsItsOwnEntry) {
 }
 
 TEST(Relational, TheWayOutIsWhereTheNoteEnds) {
+    DEEPBACH_NEEDS_CORPUS();
     // Three chords a quarter apart; the bass's note at tick 4 lasts to tick 8,
     // where alto and bass move up a step together: A4/D3 to B4/E3.
     Chorale c = Chorale::empty(12);
@@ -86,12 +89,14 @@ TEST(Relational, TheWayOutIsWhereTheNoteEnds) {
 }
 
 TEST(Relational, CrossedVoicesHaveTheirOwnClass) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "G4", "G3", "G2"});
     const auto c5 = terms(g, kAlto, 4, "C5");  // the alto above the soprano's B4
     EXPECT_EQ(c5[0], entry(0, 5, nn::kRelIntervals - 1, 2, 0));
 }
 
 TEST(Relational, TheEngineAddsExactlyTheTableEntries) {
+    DEEPBACH_NEEDS_CORPUS();
     Model m = base();
     m.config.relational = true;
     for (int v = 0; v < kNumVoices; ++v) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include "needs_corpus.hpp"
 
 using namespace deepbach;
 
@@ -139,6 +140,7 @@ void expect_constraints_hold(const Chorale& base, const Constraints& k, const Ch
 class SamplerModes : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(SamplerModes, RandomConstraintsHold) {
+    DEEPBACH_NEEDS_CORPUS();
     std::mt19937 rng(5);
     const int trials = 40;
     for (int i = 0; i < trials; ++i) {
@@ -155,6 +157,7 @@ TEST_P(SamplerModes, RandomConstraintsHold) {
 }
 
 TEST_P(SamplerModes, SameSeedSameBytesOtherSeedOtherResult) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[3], 4);
     const Score melody = to_score(base);
     const auto a = harmonize(melody, {}, options(GetParam(), 7));
@@ -166,6 +169,7 @@ TEST_P(SamplerModes, SameSeedSameBytesOtherSeedOtherResult) {
 }
 
 TEST_P(SamplerModes, ResultDoesNotDependOnThreadsOrChains) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[10], 3);
     SamplingOptions one = options(GetParam(), 21);
     SamplingOptions many = one;
@@ -183,6 +187,7 @@ TEST_P(SamplerModes, ResultDoesNotDependOnThreadsOrChains) {
 }
 
 TEST_P(SamplerModes, HarmonizeKeepsTheSoprano) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale chorale = head(corpus().chorales[42], 4);
     Score melody = to_score(chorale);
     melody.parts.resize(1);  // the soprano alone
@@ -197,6 +202,7 @@ TEST_P(SamplerModes, HarmonizeKeepsTheSoprano) {
 }
 
 TEST_P(SamplerModes, ReharmonizeChangesNothingOutsideTheRegion) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale chorale = head(corpus().chorales[7], 5);
     const TickRange bars = bar_ticks(chorale, chorale.measure_numbers[2], chorale.measure_numbers[3]);
     Region r;
@@ -214,6 +220,7 @@ TEST_P(SamplerModes, ReharmonizeChangesNothingOutsideTheRegion) {
 }
 
 TEST_P(SamplerModes, GenerateHonoursShapeKeyAndCadence) {
+    DEEPBACH_NEEDS_CORPUS();
     PieceShape shape;
     shape.bars = 4;
     shape.beats = 3;
@@ -244,6 +251,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(Sampler, BlockedScheduleNeedsAMaskModel) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 2);
     SamplingOptions o = options(Variant{ContextMode::full, false});
     o.schedule = Schedule::blocked;
@@ -265,6 +273,7 @@ TEST(Sampler, BlockedScheduleNeedsAMaskModel) {
 }
 
 TEST(Sampler, BlockedIterationsDoNotDependOnLength) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 4);
     const sample::Problem p = sample::compile_problem(base, {}, *small_model(ContextMode::full, true));
     sample::SamplerOptions so;
@@ -276,6 +285,7 @@ TEST(Sampler, BlockedIterationsDoNotDependOnLength) {
 }
 
 TEST(Harmonize, MelodyOutsideTheRangeIsTransposedAndBack) {
+    DEEPBACH_NEEDS_CORPUS();
     // The soprano an octave up: above the model's soprano range.
     const Chorale chorale = head(corpus().chorales[42], 3);
     const Chorale up = transpose(chorale, Interval{12, 0});
@@ -303,6 +313,7 @@ TEST(Harmonize, MelodyOutsideTheRangeIsTransposedAndBack) {
 }
 
 TEST(Harmonize, MelodyWiderThanTheRangeIsAClearError) {
+    DEEPBACH_NEEDS_CORPUS();
     Chorale c = head(corpus().chorales[42], 2);
     c.at(0, 0) = token::parse("C3");
     c.at(0, 16) = token::parse("C7");
@@ -317,6 +328,7 @@ TEST(Harmonize, MelodyWiderThanTheRangeIsAClearError) {
 }
 
 TEST(Generate, PhrasesAndAFinalAuthenticCadenceByDefault) {
+    DEEPBACH_NEEDS_CORPUS();
     PieceShape shape;
     shape.bars = 5;
     shape.fifths = -1;  // F major
@@ -333,6 +345,7 @@ TEST(Generate, PhrasesAndAFinalAuthenticCadenceByDefault) {
 }
 
 TEST(Sampler, ContradictionsFailBeforeSampling) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 2);
     SamplingOptions o = options(Variant{ContextMode::full, false});
     bool sampled = false;
@@ -351,6 +364,7 @@ TEST(Sampler, ContradictionsFailBeforeSampling) {
 }
 
 TEST(Sampler, ProgressCanCancel) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 2);
     SamplingOptions o = options(Variant{ContextMode::window, false}, 1, 50);
     int calls = 0;
@@ -364,6 +378,7 @@ TEST(Sampler, ProgressCanCancel) {
 }
 
 TEST(Sampler, IterationsScaleWithLengthAndPositions) {
+    DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 4);  // 64 ticks
     ASSERT_EQ(base.num_ticks, 64);
     const sample::Problem p = sample::compile_problem(base, {}, *small_model(ContextMode::window));
@@ -379,6 +394,7 @@ TEST(Sampler, IterationsScaleWithLengthAndPositions) {
 }
 
 TEST(Sampler, UnknownBackendIsAClearError) {
+    DEEPBACH_NEEDS_CORPUS();
     try {
         parse_backend("tpu");
         FAIL();

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "needs_corpus.hpp"
 
 using namespace deepbach;
 namespace fs = std::filesystem;
@@ -37,6 +38,7 @@ TEST(ShippedModel, IsTheDefaultAndFitsTheBudget) {
 }
 
 TEST(ShippedModel, ValidationFiguresAreReproducedAndQuotedByTheCard) {
+    DEEPBACH_NEEDS_CORPUS();
     const Model m = Model::load(kModel);
     const Corpus corpus = load_corpus(DEEPBACH_CORPUS_DIR, CorpusOptions{0});
     ASSERT_EQ(corpus.checksum, m.training.corpus_checksum) << "the model was trained on another corpus";

@@ -88,6 +88,17 @@ private:
 /// valid shift.
 std::array<Vocabulary, kNumVoices> build_vocabularies(const Corpus& corpus);
 
+/// Every pitch of a MIDI range in each spelling with at most one sharp or
+/// flat (C#4 and Db4; E#4, F4 and Gbb4 no), with the four special tokens: a
+/// vocabulary for a model made without a corpus (test fixtures, tools).
+Vocabulary spelled_vocabulary(const VoiceRange& range);
+
+/// The MIDI ranges of the voices in Bach's chorales under every valid
+/// transposition of them (S A3..A5, A F3..D5, T C3..A4, B C2..E4), for
+/// models made without a corpus.
+constexpr std::array<VoiceRange, kNumVoices> kChoraleRanges{
+    {VoiceRange{57, 81}, VoiceRange{53, 74}, VoiceRange{48, 69}, VoiceRange{36, 64}}};
+
 /// A split of chorale indices, by chorale (all transpositions of a chorale
 /// fall in the same part).
 struct Split {

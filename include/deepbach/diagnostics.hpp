@@ -47,7 +47,8 @@ struct ParallelMass {
 /// engine (probabilities at temperature 1 over the tokens the sampler may
 /// draw inside a piece: every token but START and END). A token the model's
 /// vocabulary lacks is an Error naming the chorale.
-ParallelMass parallel_mass(const Model& model, const std::vector<Chorale>& chorales, int threads = 1);
+ParallelMass parallel_mass(const Model& model, const std::vector<Chorale>& chorales,
+                           int threads = defaults::kThreads);
 
 /// The matrix kernel the Eigen engine runs on this machine: "avx2" (AVX2
 /// and FMA) or "baseline" (also when DEEPBACH_NO_SIMD_DISPATCH=1 is set).

@@ -50,7 +50,7 @@ constexpr int kMaxCount = 1'000'000'000;  ///< iterations, positions, epochs, ..
 
 /// The checks of one option's value, named as the front ends name it
 /// ("chains", "temperature"; the command writes --chains). Each throws Error
-/// "NAME VALUE: why" (e.g. "chains 5000: at most 4096 chains").
+/// "NAME VALUE: why" (e.g. "chains 5000: at most 4096").
 void check_count(std::string_view name, long long value, long long min, long long max = defaults::kMaxCount);
 void check_positive(std::string_view name, double value, std::string_view example);
 void check_non_negative(std::string_view name, double value, std::string_view example);

@@ -3,6 +3,7 @@
 #include "corpus/transpositions.hpp"
 
 #include <deepbach/corpus.hpp>
+#include <deepbach/error.hpp>
 
 namespace deepbach::detail {
 
@@ -48,6 +49,20 @@ std::array<Vocabulary, kNumVoices> build_vocabularies(const Corpus& corpus) {
         detail::add_transposed_tokens(used, detail::transpositions_of(chorale, used, ranges), flags);
     }
     return detail::vocabularies_from_flags(flags);
+}
+
+Vocabulary spelled_vocabulary(const VoiceRange& range) {
+    std::vector<Token> tokens;
+    for (int midi = range.lowest; midi <= range.highest; ++midi)
+        // One sharp or flat at most: line-of-fifths positions Fb (-8) .. B# (12).
+        for (int fifths = -8; fifths <= 12; ++fifths) {
+            if (((fifths * 7) % 12 + 12) % 12 != ((midi % 12) + 12) % 12) continue;
+            try {
+                tokens.push_back(token::from_pitch(Pitch::from_fifths_and_midi(fifths, midi)));
+            } catch (const Error&) {
+            }
+        }
+    return Vocabulary(tokens);
 }
 
 }  // namespace deepbach

@@ -7,7 +7,9 @@
 #                 and that the compiler sees PREFIX's headers and not those of the source or build
 #                 tree (FORBIDDEN_INCLUDES), then builds it
 #   STEP=run      runs CONSUMER_EXE on MELODY with MODEL, writing OUT, which must exist and
-#                 validate against the MusicXML schema (with XMLLINT, SCHEMA_DIR)
+#                 validate against the MusicXML schema (with XMLLINT, SCHEMA_DIR); it must have
+#                 sampled with each backend, evaluated, and (HAVE_TORCH) trained a tiny model
+#   STEP=build with SOURCE_DIR=bench builds the benchmarks against the package the same way
 function(run_step what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -15,6 +17,7 @@ function(run_step what)
     message(FATAL_ERROR "${what} failed (${rc}): ${shown}\n${out}${err}")
   endif()
   message(STATUS "${what}: ok\n${out}")
+  set(run_step_out "${out}" PARENT_SCOPE)
 endfunction()
 
 if(STEP STREQUAL "install")
@@ -90,7 +93,25 @@ elseif(STEP STREQUAL "build")
 
 elseif(STEP STREQUAL "run")
   file(REMOVE "${OUT}")
-  run_step("consumer" ${CONSUMER_EXE} ${MELODY} ${OUT} --model ${MODEL} --seed 2 --iterations 10)
+  get_filename_component(work "${OUT}" DIRECTORY)
+  run_step("consumer" ${CONSUMER_EXE} ${MELODY} ${OUT} --model ${MODEL} --seed 2 --iterations 10
+           --work ${work}/consumer-work)
+  # Every backend the package has sampled; the model was evaluated; with
+  # deepbach::torch a tiny model was trained, evaluated and sampled.
+  foreach(line "harmonized with the eigen backend" "evaluated: mean nll")
+    string(FIND "${run_step_out}" "${line}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "the consumer did not say '${line}':\n${run_step_out}")
+    endif()
+  endforeach()
+  if(HAVE_TORCH)
+    foreach(line "harmonized with the torch backend" "trained a tiny model")
+      string(FIND "${run_step_out}" "${line}" at)
+      if(at EQUAL -1)
+        message(FATAL_ERROR "the consumer did not say '${line}':\n${run_step_out}")
+      endif()
+    endforeach()
+  endif()
   if(NOT EXISTS "${OUT}")
     message(FATAL_ERROR "the consumer did not write ${OUT}")
   endif()

@@ -27,6 +27,7 @@
 #include <ctime>
 #include <filesystem>
 #include <random>
+#include "needs_corpus.hpp"
 
 namespace fs = std::filesystem;
 namespace tb = deepbach::torch_backend;
@@ -162,6 +163,7 @@ void expect_parity(const Model& model, const std::string& device) {
 }  // namespace
 
 TEST(TorchBackendRegistry, FoundByNameOnceRegistered) {
+    DEEPBACH_NEEDS_CORPUS();
     const Model model = make_model(small_config(ContextMode::window));
     // Before registering: "torch" is not there, and an unknown name says so.
     try {
@@ -198,14 +200,17 @@ TEST(TorchBackendRegistry, FoundByNameOnceRegistered) {
 }
 
 TEST(TorchBackend, WindowModelMatchesEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     expect_parity(make_model(small_config(ContextMode::window)), "cpu");
 }
 
 TEST(TorchBackend, FullModelMatchesEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     expect_parity(make_model(small_config(ContextMode::full)), "cpu");
 }
 
 TEST(TorchBackend, OneLayerModelMatchesEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     ModelConfig c = small_config(ContextMode::full);
     c.lstm_layers = 1;
     c.window_past = 16;
@@ -214,6 +219,7 @@ TEST(TorchBackend, OneLayerModelMatchesEigen) {
 }
 
 TEST(TorchBackend, DefaultSizesMatchEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     ModelConfig c;  // the default sizes, full mode; window mode with them too
     expect_parity(make_model(c, 11), "cpu");
     c.mode = ContextMode::window;
@@ -227,6 +233,7 @@ TEST(TorchBackend, CudaMatchesEigen) {
 }
 
 TEST(TorchBackend, RejectsBadInput) {
+    DEEPBACH_NEEDS_CORPUS();
     const Model model = make_model(small_config(ContextMode::window));
     const auto be = tb::make_sampler_backend(model, "cpu", 1);
     std::mt19937 rng(5);
@@ -258,6 +265,7 @@ TEST(TorchBackend, RejectsBadInput) {
 // Not a check: how long one sampler call takes with the default sizes, the
 // torch backend on 1 CPU thread against the Eigen backend on 1 thread.
 TEST(TorchBackend, TimingDefaultSizes) {
+    DEEPBACH_NEEDS_CORPUS();
     using Clock = std::chrono::steady_clock;
     std::mt19937 rng(9);
     for (ContextMode mode : {ContextMode::window, ContextMode::full}) {

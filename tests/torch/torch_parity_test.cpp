@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include "needs_corpus.hpp"
 
 namespace fs = std::filesystem;
 namespace tb = deepbach::torch_backend;
@@ -68,6 +69,7 @@ Model parity_model(ContextMode mode, bool masked = false) {
 }  // namespace
 
 TEST(TorchParity, WindowModeMatchesEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     const Dataset& d = small_dataset();
     const Model model = parity_model(ContextMode::window);
     const nn::InferenceEngine engine(model, 1);
@@ -99,6 +101,7 @@ TEST(TorchParity, WindowModeMatchesEigen) {
 }
 
 TEST(TorchParity, FullModeMatchesEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     const Dataset& d = small_dataset();
     const Model model = parity_model(ContextMode::full);
     const nn::InferenceEngine engine(model, 1);
@@ -141,6 +144,7 @@ TEST(TorchParity, FullModeMatchesEigen) {
 // LibTorch adds and looks them up. Both give the same logits, with masked
 // cells in the input.
 TEST(TorchParity, MaskAndSharedPitchMatchEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     const Dataset& d = small_dataset();
     const Model model = parity_model(ContextMode::full, true);
     const nn::InferenceEngine engine(model, 1);
@@ -195,6 +199,7 @@ TEST(TorchParity, MaskAndSharedPitchMatchEigen) {
 // indices nn::Relational writes and adds them; the Eigen engine adds them
 // itself. The same logits, with random tables.
 TEST(TorchParity, RelationalPotentialsMatchEigen) {
+    DEEPBACH_NEEDS_CORPUS();
     const Dataset& d = small_dataset();
     Model model = parity_model(ContextMode::full, true);
     model.config.relational = true;

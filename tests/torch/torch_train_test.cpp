@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include "needs_corpus.hpp"
 
 namespace fs = std::filesystem;
 namespace tb = deepbach::torch_backend;
@@ -85,6 +86,7 @@ std::vector<torch::Tensor> resume_weights(const fs::path& resume, const Model& l
 }  // namespace
 
 TEST(TorchTrain, LossFallsOnSmallCorpus) {
+    DEEPBACH_NEEDS_CORPUS();
     for (ContextMode mode : {ContextMode::full, ContextMode::window}) {
         SmallCorpus c(12, std::string("loss-") + to_string(mode));
         TrainOptions o = small_options(c, mode, "m.safetensors");
@@ -104,6 +106,7 @@ TEST(TorchTrain, LossFallsOnSmallCorpus) {
 }
 
 TEST(TorchTrain, SavedModelLoadsExactly) {
+    DEEPBACH_NEEDS_CORPUS();
     SmallCorpus c(12, "save");
     TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
     o.max_steps = 5;
@@ -135,6 +138,7 @@ TEST(TorchTrain, SavedModelLoadsExactly) {
 }
 
 TEST(TorchTrain, ResumeContinuesBitwise) {
+    DEEPBACH_NEEDS_CORPUS();
     SmallCorpus c(12, "resume");
     for (ContextMode mode : {ContextMode::window, ContextMode::full}) {
         TrainOptions one = small_options(c, mode, std::string("one-") + to_string(mode) + ".safetensors");
@@ -163,6 +167,7 @@ TEST(TorchTrain, ResumeContinuesBitwise) {
 }
 
 TEST(TorchTrain, MaskedAndCorruptedContextTrainsAndResumesBitwise) {
+    DEEPBACH_NEEDS_CORPUS();
     SmallCorpus c(6, "masked");
     TrainOptions o = small_options(c, ContextMode::full, "masked.safetensors");
     o.config.mask = true;
@@ -196,6 +201,7 @@ TEST(TorchTrain, MaskedAndCorruptedContextTrainsAndResumesBitwise) {
 }
 
 TEST(TorchTrain, SelfUnlikelihoodAndInitFromAModel) {
+    DEEPBACH_NEEDS_CORPUS();
     SmallCorpus c(6, "self");
     TrainOptions o = small_options(c, ContextMode::full, "base.safetensors");
     o.config.shared_pitch = true;
@@ -232,6 +238,7 @@ TEST(TorchTrain, SelfUnlikelihoodAndInitFromAModel) {
 // validation NLL does not get worse, and the Eigen engine agrees with the
 // NLL the trainer reports.
 TEST(TorchTrain, RelationalOnlyLearnsTheTablesOnTopOfAModel) {
+    DEEPBACH_NEEDS_CORPUS();
     SmallCorpus c(8, "relational");
     TrainOptions o = small_options(c, ContextMode::full, "base.safetensors");
     o.max_steps = 4;
@@ -267,6 +274,7 @@ TEST(TorchTrain, RelationalOnlyLearnsTheTablesOnTopOfAModel) {
 }
 
 TEST(TorchTrain, ResumeRefusesOtherSettings) {
+    DEEPBACH_NEEDS_CORPUS();
     SmallCorpus c(12, "resume-other");
     TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
     o.max_steps = 2;
@@ -293,6 +301,7 @@ TEST(TorchTrain, CorruptModelFileIsAClearError) {
 }
 
 TEST(TorchTrain, EvaluateSkipsNothingOnTrainingChorales) {
+    DEEPBACH_NEEDS_CORPUS();
     SmallCorpus c(12, "evaluate");
     TrainOptions o = small_options(c, ContextMode::full, "m.safetensors");
     o.max_steps = 3;

@@ -46,6 +46,7 @@ except ImportError as _error:  # pragma: no cover - a source folder without the 
 from ._core import (
     ALTO,
     BASS,
+    CHORALE_RANGES,
     END,
     FIRST_PITCH,
     HAVE_TORCH,
@@ -98,6 +99,7 @@ from ._core import (
     parse_voice,
     read_score,
     rule_counts,
+    spelled_vocabulary,
     summarize,
     token_from_pitch,
     token_name,
@@ -381,6 +383,7 @@ sample_grid.__doc__ = """The general call: samples every cell of the grid `base`
 __all__ = [
     "ALTO",
     "BASS",
+    "CHORALE_RANGES",
     "END",
     "FIRST_PITCH",
     "HAVE_TORCH",
@@ -440,6 +443,7 @@ __all__ = [
     "reharmonize",
     "rule_counts",
     "sample_grid",
+    "spelled_vocabulary",
     "summarize",
     "token_from_pitch",
     "token_name",

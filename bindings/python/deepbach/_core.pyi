@@ -420,7 +420,13 @@ class Corpus:
     def total_ticks(self) -> int: ...
     def __len__(self) -> int: ...
 
-def load_corpus(folder: _Path, *, threads: int = 1, progress: Optional[_Progress] = None) -> Corpus: ...
+#: The voices' MIDI ranges in Bach's chorales (S A3..A5, A F3..D5, T C3..A4, B C2..E4).
+CHORALE_RANGES: list[VoiceRange]
+
+def spelled_vocabulary(range: VoiceRange) -> Vocabulary:
+    """Every pitch of the range spelled with at most one accidental, and the specials."""
+
+def load_corpus(folder: _Path, *, threads: int = 0, progress: Optional[_Progress] = None) -> Corpus: ...
 
 class Evaluation:
     """What evaluate() returns."""

@@ -328,6 +328,13 @@ ranges() and vocabularies() are what a model is made for.
                    std::to_string(c.chorales.size()) + " chorales, " + std::to_string(c.rejected.size()) +
                    " rejected>";
         });
+    m.def("spelled_vocabulary", &spelled_vocabulary, py::arg("range"), R"doc(
+Every pitch of a VoiceRange in each spelling with at most one sharp or flat,
+with the four special tokens: a Vocabulary for a model made without a corpus
+(e.g. Model.initialize(config, [spelled_vocabulary(r) for r in CHORALE_RANGES],
+CHORALE_RANGES)).
+)doc");
+    m.attr("CHORALE_RANGES") = std::vector<VoiceRange>(kChoraleRanges.begin(), kChoraleRanges.end());
     m.def(
         "load_corpus",
         [](const py::object& folder, int threads, const py::object& progress) {
