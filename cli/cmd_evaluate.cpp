@@ -43,7 +43,7 @@ struct EvaluateArgs {
     std::string model;
     std::vector<std::string> inputs;
     bool json = false;
-    int threads = 0;
+    int threads = SamplingOptions{}.threads;
     bool rules = false;
     bool harmonize = false;
     bool grade = false;
@@ -51,10 +51,11 @@ struct EvaluateArgs {
     std::string split = "all";
     std::string seed;  ///< empty: not given
     int limit = 0;     ///< 0: every chorale
-    int iterations = 0;
-    double temperature = 1.0;
-    double voice_leading = 1.0;
-    int chains = 1;
+    // The sampler's defaults and limits are the library's (SamplingOptions, validate()).
+    int iterations = SamplingOptions{}.iterations;
+    double temperature = SamplingOptions{}.temperature;
+    double voice_leading = SamplingOptions{}.voice_leading;
+    int chains = SamplingOptions{}.chains;
     std::string out;
     std::string report;
     // Which options were given, for the checks of run_evaluate().
@@ -308,12 +309,6 @@ int run_harmonize_eval(const EvaluateArgs& a) {
     const auto model = std::make_shared<const Model>(Model::load(a.model));
     const std::uint64_t split_seed = model->training.seed;
     const std::uint64_t seed = a.seed.empty() ? defaults::kSeed : seed_of(a);
-    if (a.grade) grade_reference_folder(a);  // the error before reading anything
-    const LoadedChorales in = load_inputs(a, split_seed, model.get());
-    if (in.chorales.empty()) throw Error("no chorale to evaluate");
-    std::optional<LoadedGradeReference> grade_ref;
-    if (a.grade) grade_ref = grade_reference_of(a, split_seed);
-
     HarmonizationEvaluationOptions options;
     options.sampling.model = model;
     options.sampling.seed = seed;
@@ -322,6 +317,13 @@ int run_harmonize_eval(const EvaluateArgs& a) {
     options.sampling.voice_leading = a.voice_leading;
     options.sampling.chains = a.chains;
     options.sampling.threads = a.threads;
+    validate(options.sampling);              // before reading anything
+    if (a.grade) grade_reference_folder(a);  // the error before reading anything
+    const LoadedChorales in = load_inputs(a, split_seed, model.get());
+    if (in.chorales.empty()) throw Error("no chorale to evaluate");
+    std::optional<LoadedGradeReference> grade_ref;
+    if (a.grade) grade_ref = grade_reference_of(a, split_seed);
+
     options.grade = grade_ref ? &grade_ref->reference : nullptr;
     options.out_dir = a.out;
     HarmonizationEvaluation e;
@@ -421,7 +423,8 @@ int run_harmonize_eval(const EvaluateArgs& a) {
 
 // ----------------------------------------------------------------- dispatch
 
-int run_evaluate(const EvaluateArgs& a) {
+int run_evaluate(EvaluateArgs a) {
+    a.split = to_string(parse_split_part(a.split));  // "valid", "Validation": "validation"
     if (a.rules && a.harmonize) throw Error("--rules and --harmonize: choose one");
     if (a.rules && a.grade)
         throw Error("--rules and --grade: choose one (--grade goes alone or with --harmonize)");
@@ -476,28 +479,22 @@ void add_evaluate_command(CLI::App& app, Action& action) {
         ->type_name("DIR");
     cmd->add_option("--split", a->split,
                     "Part of a corpus folder: the model's split, or --seed's for --rules")
-        ->check(CLI::IsMember({"train", "validation", "test", "all"}))
         ->capture_default_str();
     cmd->add_option("--seed", a->seed,
                     "--rules, --grade: seed of the split (default: the model's, else 1); --harmonize: "
                     "sampling seed (default 1)")
         ->type_name("S");
     cmd->add_option("--limit", a->limit, "At most N chorales (the first, in file order; 0: all)")
-        ->check(CLI::NonNegativeNumber)
         ->type_name("N");
     cmd->add_option("--iterations", a->iterations, "--harmonize: sampler iterations (0: automatic)")
-        ->check(CLI::NonNegativeNumber)
         ->type_name("N");
     cmd->add_option("--temperature", a->temperature,
                     "--harmonize: sampling temperature reached by the annealing")
-        ->check(CLI::Range(0.01, 10.0))
         ->capture_default_str();
     cmd->add_option("--voice-leading", a->voice_leading,
                     "--harmonize: strength of the sampler's voice-leading guide (0: the model alone)")
-        ->check(CLI::Range(0.0, 100.0))
         ->capture_default_str();
     cmd->add_option("--chains", a->chains, "--harmonize: chains per chorale (the best is kept)")
-        ->check(CLI::Range(1, 64))
         ->capture_default_str();
     cmd->add_option("--out", a->out, "--harmonize: write each harmonization to OUTDIR/NAME.musicxml")
         ->type_name("OUTDIR");

@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 
 struct TrainArgs {
     TrainOptions options;
-    std::string corpus, out, mode = "window", device = "auto";
+    // Defaults: TrainOptions{}'s (the Python package's too).
+    std::string corpus, out, mode = to_string(TrainOptions{}.config.mode),
+                             device = to_string(TrainOptions{}.device);
     double time_limit_minutes = 0;
 };
 
@@ -91,8 +93,7 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--out", a->out,
                         "Model file to write (the best checkpoint); OUT.resume holds the last")
             ->required();
-        cmd->add_option("--mode", a->mode, "Context mode: window (DeepBach's) or full")
-            ->check(CLI::IsMember({"window", "full"}))
+        cmd->add_option("--mode", a->mode, "Context mode: full (whole-chorale LSTMs) or window (DeepBach's)")
             ->capture_default_str();
         cmd->add_option("--epochs", o.epochs, "Epochs (an epoch: as many targets as training ticks)")
             ->capture_default_str();
@@ -105,9 +106,7 @@ void add_train_commands(CLI::App& app, Action& action) {
         cmd->add_option("--batch-sequences", o.batch_sequences, "Full mode: whole sequences per step")
             ->capture_default_str();
         cmd->add_option("--learning-rate", o.learning_rate, "Adam learning rate")->capture_default_str();
-        cmd->add_option("--device", a->device, "auto, cpu or cuda")
-            ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
-            ->capture_default_str();
+        cmd->add_option("--device", a->device, "auto, cpu or cuda")->capture_default_str();
         cmd->add_option("--seed", o.seed, "Seed of the split, the weights, the batches and dropout")
             ->capture_default_str();
         cmd->add_option("--threads", o.threads, "LibTorch threads (0: its default)")->capture_default_str();

@@ -483,7 +483,7 @@ def train(
     corpus: _Path,
     out: _Path,
     *,
-    mode: str = "window",
+    mode: str = "full",
     config: Optional[ModelConfig] = None,
     epochs: int = 10,
     max_steps: int = 0,

@@ -2,9 +2,7 @@
 // (LibTorch builds only).
 #include "common.hpp"
 
-#ifdef DEEPBACH_PY_HAVE_TORCH
-#include <deepbach/train.hpp>
-#endif
+#include <deepbach/train.hpp>  // TrainOptions' defaults even without LibTorch
 
 #include <algorithm>
 #include <cctype>
@@ -488,12 +486,17 @@ validation (VoiceMetrics per voice) and a message.
             throw Error(kNoTorch);
 #endif
         },
-        py::arg("corpus"), py::arg("out"), py::kw_only(), py::arg("mode") = "window",
-        py::arg("config") = py::none(), py::arg("epochs") = 10, py::arg("max_steps") = 0,
-        py::arg("batch_size") = 256, py::arg("batch_sequences") = 8, py::arg("learning_rate") = 1e-3,
-        py::arg("device") = "auto", py::arg("seed") = defaults::kSeed,
-        py::arg("threads") = defaults::kThreads, py::arg("resume") = false, py::arg("float16") = false,
-        py::arg("validation_targets") = 8192, py::arg("cache_dir") = py::none(),
+        // The defaults are TrainOptions{}'s, as the command's.
+        py::arg("corpus"), py::arg("out"), py::kw_only(),
+        py::arg("mode") = to_string(TrainOptions{}.config.mode), py::arg("config") = py::none(),
+        py::arg("epochs") = TrainOptions{}.epochs, py::arg("max_steps") = TrainOptions{}.max_steps,
+        py::arg("batch_size") = TrainOptions{}.batch_size,
+        py::arg("batch_sequences") = TrainOptions{}.batch_sequences,
+        py::arg("learning_rate") = TrainOptions{}.learning_rate,
+        py::arg("device") = to_string(TrainOptions{}.device), py::arg("seed") = TrainOptions{}.seed,
+        py::arg("threads") = TrainOptions{}.threads, py::arg("resume") = TrainOptions{}.resume,
+        py::arg("float16") = TrainOptions{}.float16,
+        py::arg("validation_targets") = TrainOptions{}.validation_targets, py::arg("cache_dir") = py::none(),
         py::arg("progress") = py::none(), R"doc(
 Trains the four voice networks on a folder of chorales with LibTorch and
 writes the best model (lowest mean validation NLL) to `out`, and a resume
