@@ -121,18 +121,6 @@ bool key_is_minor(const Chorale& chorale, int tick);
 /// `minor`.
 std::uint16_t key_pitch_classes(int fifths, bool minor);
 
-/// The vertical rules (crossing, spacing) at one event, added to `into`
-/// (`events` is left alone). With `voice` >= 0, only the adjacent pairs that
-/// voice belongs to count.
-void count_vertical(const ChordEvent& event, const VoiceLeadingOptions& options, VoiceLeadingStats& into,
-                    int voice = -1);
-/// The motion rules (parallel, contrary and hidden fifths and octaves)
-/// between voices x < y from event `a` to the next event `b`, added to
-/// `into`. voice_leading_stats() is count_vertical() at every event and
-/// count_motion() for every pair of voices between consecutive events.
-void count_motion(const ChordEvent& a, const ChordEvent& b, int x, int y, const VoiceLeadingOptions& options,
-                  VoiceLeadingStats& into);
-
 /// One rule's count, with its key (as in JSON: "parallel_fifths") and label
 /// (as in tables: "parallel fifths").
 struct RuleCount {

@@ -3,6 +3,8 @@
 #include <deepbach/error.hpp>
 #include <deepbach/evaluation.hpp>
 
+#include "eval/rules.hpp"
+
 #include <cstdlib>
 #include <string>
 

@@ -1,6 +1,8 @@
 // Voice-leading guidance for the sampler: see guide.hpp.
 #include "sample/guide.hpp"
 
+#include "eval/rules.hpp"
+
 #include <deepbach/corpus.hpp>
 
 #include <algorithm>
