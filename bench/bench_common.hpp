@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,29 @@ inline Chorale benchmark_piece(int length = 64) {
             c.at(v, q * kTicksPerQuarter) = midi_token(kMelody[q % 16] - kOffsets[v]);
     for (int t = length - kTicksPerQuarter; t < length; ++t) c.fermata[static_cast<size_t>(t)] = 1;
     return c;
+}
+
+/// The command line of a benchmark: each `--NAME VALUE` goes to
+/// options[NAME] (which parses it with the library's parse_* functions),
+/// `--json` sets the result, anything else without "--" goes to
+/// `positional` when given. Throws Error with `usage` otherwise.
+inline bool parse_command_line(int argc, char** argv, const std::string& usage,
+                               const std::map<std::string, std::function<void(const std::string&)>>& options,
+                               const std::function<void(const std::string&)>& positional = {}) {
+    bool json = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const auto option = arg.rfind("--", 0) == 0 ? options.find(arg.substr(2)) : options.end();
+        if (arg == "--json")
+            json = true;
+        else if (option != options.end() && i + 1 < argc)
+            option->second(argv[++i]);
+        else if (positional && arg.rfind("--", 0) != 0)
+            positional(arg);
+        else
+            throw Error("unknown argument '" + arg + "' (usage: " + usage + ")");
+    }
+    return json;
 }
 
 using Clock = std::chrono::steady_clock;

@@ -27,25 +27,16 @@ int main(int argc, char** argv) {
         ContextMode mode = ContextMode::window;
         int threads = 1, batch = 16;
         double seconds = 1.0;
-        bool json = false;
-        for (int i = 1; i < argc; ++i) {
-            const std::string arg = argv[i];
-            const bool value = i + 1 < argc;
-            if (arg == "--mode" && value)
-                mode = parse_context_mode(argv[++i]);
-            else if (arg == "--threads" && value)
-                threads = static_cast<int>(parse_count("threads", argv[++i], 0, defaults::kMaxThreads));
-            else if (arg == "--seconds" && value)
-                seconds = parse_number("seconds", argv[++i]);
-            else if (arg == "--batch" && value)
-                batch = static_cast<int>(parse_count("batch", argv[++i], 1, 4096));
-            else if (arg == "--json")
-                json = true;
-            else
-                throw Error("unknown argument '" + arg +
-                            "' (usage: bench_infer [--mode window|full] [--threads N] [--seconds S] [--batch "
-                            "N] [--json])");
-        }
+        const bool json = bench::parse_command_line(
+            argc, argv, "bench_infer [--mode window|full] [--threads N] [--seconds S] [--batch N] [--json]",
+            {{"mode", [&](const std::string& v) { mode = parse_context_mode(v); }},
+             {"threads",
+              [&](const std::string& v) {
+                  threads = static_cast<int>(parse_count("threads", v, 0, defaults::kMaxThreads));
+              }},
+             {"seconds", [&](const std::string& v) { seconds = parse_number("seconds", v); }},
+             {"batch",
+              [&](const std::string& v) { batch = static_cast<int>(parse_count("batch", v, 1, 4096)); }}});
         check_non_negative("seconds", seconds, "1");
         const Model model = bench::benchmark_model(mode);
         const Chorale piece = bench::benchmark_piece();

@@ -38,29 +38,22 @@ int main(int argc, char** argv) {
         o.threads = 1;
         o.voice_leading = 0;
         int iterations = 30;
-        bool json = false;
-        for (int i = 1; i < argc; ++i) {
-            const std::string arg = argv[i];
-            const bool value = i + 1 < argc;
-            if (arg == "--mode" && value)
-                mode = parse_context_mode(argv[++i]);
-            else if (arg == "--threads" && value)
-                o.threads = static_cast<int>(parse_count("threads", argv[++i], 0, defaults::kMaxThreads));
-            else if (arg == "--iterations" && value)
-                iterations = static_cast<int>(parse_count("iterations", argv[++i], 1));
-            else if (arg == "--backend" && value)
-                o.backend = parse_backend(argv[++i]);
-            else if (arg == "--device" && value)
-                o.device = parse_device(argv[++i]);
-            else if (arg == "--voice-leading" && value)
-                o.voice_leading = parse_number("voice leading", argv[++i]);
-            else if (arg == "--json")
-                json = true;
-            else
-                throw Error("unknown argument '" + arg +
-                            "' (usage: bench_sample [--mode window|full] [--threads N] [--iterations N] "
-                            "[--backend eigen|torch] [--device cpu|cuda|auto] [--voice-leading S] [--json])");
-        }
+        const bool json = bench::parse_command_line(
+            argc, argv,
+            "bench_sample [--mode window|full] [--threads N] [--iterations N] [--backend eigen|torch] "
+            "[--device "
+            "cpu|cuda|auto] [--voice-leading S] [--json]",
+            {{"mode", [&](const std::string& v) { mode = parse_context_mode(v); }},
+             {"threads",
+              [&](const std::string& v) {
+                  o.threads = static_cast<int>(parse_count("threads", v, 0, defaults::kMaxThreads));
+              }},
+             {"iterations",
+              [&](const std::string& v) { iterations = static_cast<int>(parse_count("iterations", v, 1)); }},
+             {"backend", [&](const std::string& v) { o.backend = parse_backend(v); }},
+             {"device", [&](const std::string& v) { o.device = parse_device(v); }},
+             {"voice-leading",
+              [&](const std::string& v) { o.voice_leading = parse_number("voice leading", v); }}});
         o.model = std::make_shared<const Model>(bench::benchmark_model(mode));
         o.seed = 1;
         o.iterations = iterations + 1;

@@ -9,7 +9,8 @@
 // whole step); seconds_per_step from the end of the first step to the end of
 // the last, so loading the corpus and the first step's setup are left out. The model is written to a
 // temporary folder and removed. The last line is one JSON object.
-#include <deepbach/deepbach.hpp>
+#include "bench_common.hpp"
+
 #include <deepbach/train.hpp>
 
 #include <fmt/format.h>
@@ -41,31 +42,27 @@ int main(int argc, char** argv) {
         o.monitor = 0;
         o.validation_targets = 256;
         int steps = 10;
-        bool json = false;
-        for (int i = 1; i < argc; ++i) {
-            const std::string arg = argv[i];
-            const bool value = i + 1 < argc;
-            if (arg == "--mode" && value)
-                o.config.mode = parse_context_mode(argv[++i]);
-            else if (arg == "--threads" && value)
-                o.threads = static_cast<int>(parse_count("threads", argv[++i], 0, defaults::kMaxThreads));
-            else if (arg == "--steps" && value)
-                steps = static_cast<int>(parse_count("steps", argv[++i], 1, 100000));
-            else if (arg == "--device" && value)
-                o.device = parse_device(argv[++i]);
-            else if (arg == "--batch-size" && value)
-                o.batch_size = static_cast<int>(parse_count("batch size", argv[++i], 1));
-            else if (arg == "--batch-sequences" && value)
-                o.batch_sequences = static_cast<int>(parse_count("batch sequences", argv[++i], 1));
-            else if (arg == "--json")
-                json = true;
-            else if (arg.rfind("--", 0) != 0)
-                o.corpus = arg;
-            else
-                throw Error("unknown argument '" + arg +
-                            "' (usage: bench_train [CORPUS] [--mode window|full] [--threads N] [--steps N] "
-                            "[--device cpu|cuda|auto] [--batch-size N] [--batch-sequences N] [--json])");
-        }
+        const bool json = bench::parse_command_line(
+            argc, argv,
+            "bench_train [CORPUS] [--mode window|full] [--threads N] [--steps N] [--device cpu|cuda|auto] "
+            "[--batch-size N] [--batch-sequences N] [--json]",
+            {{"mode", [&](const std::string& v) { o.config.mode = parse_context_mode(v); }},
+             {"threads",
+              [&](const std::string& v) {
+                  o.threads = static_cast<int>(parse_count("threads", v, 0, defaults::kMaxThreads));
+              }},
+             {"steps",
+              [&](const std::string& v) { steps = static_cast<int>(parse_count("steps", v, 1, 100000)); }},
+             {"device", [&](const std::string& v) { o.device = parse_device(v); }},
+             {"batch-size",
+              [&](const std::string& v) {
+                  o.batch_size = static_cast<int>(parse_count("batch size", v, 1));
+              }},
+             {"batch-sequences",
+              [&](const std::string& v) {
+                  o.batch_sequences = static_cast<int>(parse_count("batch sequences", v, 1));
+              }}},
+            [&](const std::string& corpus) { o.corpus = corpus; });
         dir = fs::temp_directory_path() / fmt::format("deepbach-bench-train-{}", std::random_device{}());
         fs::create_directories(dir);
         o.out = dir / "bench.safetensors";
