@@ -6,9 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -333,6 +336,54 @@ TEST(NnKernelPath, EngineKeepsThePathItWasBuiltWith) {
         EXPECT_EQ(nn::kernel_path(), nn::KernelPath::baseline);
     }
     nn::set_kernel_path(saved);
+}
+
+TEST(NnKernelPath, HalfFloatWeightsGiveTheSameBits) {
+    // A model saved with --float16 holds weights that are half floats
+    // exactly; the AVX2 kernel then reads them as such, for the same logits
+    // bit for bit as from floats. A model whose weights are not (random
+    // floats) keeps reading floats.
+    const nn::KernelPath saved = nn::kernel_path();
+    if (!nn::set_kernel_path(nn::KernelPath::avx2)) GTEST_SKIP() << "no AVX2 on this CPU or build";
+    ModelConfig c;
+    c.note_embedding = 4;
+    c.meta_embedding = 3;
+    c.lstm_hidden = 37;
+    c.mlp_hidden = 29;
+    c.lstm_layers = 2;
+    const Model exact = Model::initialize(c, tiny_vocabularies(), {}, 5);
+    const std::filesystem::path file = std::filesystem::temp_directory_path() /
+                                       ("deepbach_half_" + std::to_string(::getpid()) + ".safetensors");
+    exact.save(file, true);
+    const Model model = Model::load(file);
+    std::filesystem::remove(file);
+    nn::set_half_weights(true);
+    const nn::InferenceEngine half(model);
+    const nn::InferenceEngine random_floats(exact);
+    nn::set_half_weights(false);
+    const nn::InferenceEngine floats(model);
+    nn::set_half_weights(true);
+    nn::set_kernel_path(saved);
+    EXPECT_TRUE(half.half_weights());
+    EXPECT_FALSE(floats.half_weights());
+    EXPECT_FALSE(random_floats.half_weights());
+    std::vector<OwnedSequence> seqs;
+    for (int i = 0; i < 3; ++i) seqs.emplace_back(model, 20 + 11 * i, 40 + i);
+    std::vector<nn::SequenceView> views;
+    for (const auto& s : seqs) views.push_back(s.view());
+    std::vector<nn::Target> targets;
+    for (const auto& s : seqs)
+        for (int t = 0; t < s.length; t += 3) targets.push_back({s.view(), t});
+    for (int v = 0; v < kNumVoices; ++v) {
+        std::vector<Eigen::MatrixXf> a, b;
+        half.full_logits(v, views, a);
+        floats.full_logits(v, views, b);
+        for (size_t q = 0; q < views.size(); ++q) EXPECT_TRUE(bitwise_equal(a[q], b[q])) << "voice " << v;
+        Eigen::MatrixXf wa, wb;
+        half.window_logits(v, targets, wa);
+        floats.window_logits(v, targets, wb);
+        EXPECT_TRUE(bitwise_equal(wa, wb)) << "voice " << v;
+    }
 }
 
 TEST(NnInferenceErrors, BadInputsThrow) {

@@ -51,9 +51,15 @@ using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
 struct Packed {
     int K = 0, N = 0;
     Buffer data;
+    /// The same weights as IEEE half floats, when every one of them is one
+    /// exactly (a model saved with --float16): the AVX2 kernel reads these,
+    /// half the bytes per pass for the same products bit for bit (the
+    /// recurrent matrices of one voice fit in a core's L2 cache then).
+    std::vector<std::uint16_t> half;
 
+    /// half_ok: also keep half floats where every weight is one exactly.
     template <class Get>  // get(out, in) -> weight
-    void pack(int k, int n, Get get) {
+    void pack(int k, int n, Get get, bool half_ok) {
         K = k;
         N = n;
         const int strips = (N + kStrip - 1) / kStrip;
@@ -65,6 +71,42 @@ struct Packed {
                 }
             }
         }
+        half.clear();
+        if (!half_ok) return;
+        half.resize(data.size());
+        for (size_t i = 0; i < data.size(); ++i) {
+            if (!exact_half(data[i], half[i])) {
+                half.clear();
+                break;
+            }
+        }
+    }
+
+    /// Whether f is a half float exactly, and its bits in h if so.
+    static bool exact_half(float f, std::uint16_t& h) {
+        std::uint32_t b;
+        std::memcpy(&b, &f, sizeof b);
+        const auto sign = static_cast<std::uint16_t>((b >> 16) & 0x8000u);
+        const int biased = static_cast<int>((b >> 23) & 0xffu);
+        const std::uint32_t mantissa = b & 0x7fffffu;
+        if (biased == 0 && mantissa == 0) {
+            h = sign;
+            return true;
+        }
+        if (biased == 0 || biased == 0xff) return false;  // float subnormals, infinities, NaN
+        const int e = biased - 127;
+        if (e > 15 || e < -24) return false;
+        if (e >= -14) {  // a normal half: the low 13 mantissa bits must be zero
+            if (mantissa & 0x1fffu) return false;
+            h = static_cast<std::uint16_t>(sign | ((e + 15) << 10) | (mantissa >> 13));
+            return true;
+        }
+        // A subnormal half: m x 2^-24 with m = significand x 2^(e + 1).
+        const std::uint32_t significand = mantissa | 0x800000u;
+        const int shift = -(e + 1);
+        if (significand & ((1u << shift) - 1)) return false;
+        h = static_cast<std::uint16_t>(sign | (significand >> shift));
+        return true;
     }
 };
 
@@ -88,10 +130,12 @@ namespace baseline {
 
 #ifdef DEEPBACH_DISPATCH
 namespace avx2 {
-#define DEEPBACH_KERNEL_TARGET __attribute__((target("avx2,fma")))
+#define DEEPBACH_KERNEL_TARGET __attribute__((target("avx2,fma,f16c")))
 #define DEEPBACH_KERNEL_MADD(a, s, w) ((a) = _mm256_fmadd_ps(_mm256_set1_ps(s), (w), (a)))
 #define DEEPBACH_KERNEL_STRIPS 4
+#define DEEPBACH_KERNEL_HALF 1
 #include "nn/inference_kernel.inc"
+#undef DEEPBACH_KERNEL_HALF
 #undef DEEPBACH_KERNEL_TARGET
 #undef DEEPBACH_KERNEL_MADD
 #undef DEEPBACH_KERNEL_STRIPS
@@ -190,6 +234,8 @@ public:
               int ldl) const;
 
     int hp() const { return Hp_; }
+    /// Whether the recurrent matrices are read as half floats.
+    bool half() const { return !lstm_[0].recurrent.empty() && !lstm_[0].recurrent[0].half.empty(); }
 
 private:
     struct Lstm {
@@ -218,6 +264,8 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
       C_(model.config.mlp_hidden),
       Cp_(pad(model.config.mlp_hidden)),
       L_(model.config.lstm_layers) {
+    // Half floats only serve the AVX2 kernel (the baseline one reads floats).
+    const bool half_ok = path == KernelPath::avx2 && half_weights();
     const int E = model.config.note_embedding, M = model.config.meta_embedding;
     const std::string p = "voices." + std::to_string(voice) + ".";
     for (int u = 0; u < kNumVoices; ++u)
@@ -283,20 +331,26 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
             const Tensor& whh = weight(model, q + "weight_hh" + l);
             Packed packed;
             if (k == 0) {
-                packed.pack(Hp, 4 * Hp, [&](int out, int in) -> float {
-                    const int g = out / Hp, unit = out % Hp;
-                    if (unit >= H || in >= H) return 0.0f;
-                    return whh.data[static_cast<size_t>(g * H + unit) * H + in];
-                });
+                packed.pack(
+                    Hp, 4 * Hp,
+                    [&](int out, int in) -> float {
+                        const int g = out / Hp, unit = out % Hp;
+                        if (unit >= H || in >= H) return 0.0f;
+                        return whh.data[static_cast<size_t>(g * H + unit) * H + in];
+                    },
+                    half_ok);
             } else {
                 const Tensor& wih = weight(model, q + "weight_ih" + l);
-                packed.pack(2 * Hp, 4 * Hp, [&](int out, int in) -> float {
-                    const int g = out / Hp, unit = out % Hp;
-                    const int part = in / Hp, i = in % Hp;
-                    if (unit >= H || i >= H) return 0.0f;
-                    const Tensor& w = part == 0 ? wih : whh;
-                    return w.data[static_cast<size_t>(g * H + unit) * H + i];
-                });
+                packed.pack(
+                    2 * Hp, 4 * Hp,
+                    [&](int out, int in) -> float {
+                        const int g = out / Hp, unit = out % Hp;
+                        const int part = in / Hp, i = in % Hp;
+                        if (unit >= H || i >= H) return 0.0f;
+                        const Tensor& w = part == 0 ? wih : whh;
+                        return w.data[static_cast<size_t>(g * H + unit) * H + i];
+                    },
+                    half_ok);
             }
             lstm.recurrent.push_back(std::move(packed));
         }
@@ -327,20 +381,25 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
     const Tensor& c2 = weight(model, p + "center.2.weight");
     const int C = C_;
     center2_.pack(
-        Cp_, C_, [&](int out, int in) { return in < C ? c2.data[static_cast<size_t>(out) * C + in] : 0.0f; });
+        Cp_, C_, [&](int out, int in) { return in < C ? c2.data[static_cast<size_t>(out) * C + in] : 0.0f; },
+        half_ok);
     // Head layer 1 reads z = [h_past (Hp) | center (Cp) | h_future (Hp)].
     const Tensor& h1 = weight(model, p + "head.0.weight");
     const int Cp = Cp_;
-    head1_.pack(2 * Hp + Cp_, C_, [&](int out, int in) -> float {
-        const size_t row = static_cast<size_t>(out) * (2 * H + C);
-        if (in < Hp) return in < H ? h1.data[row + in] : 0.0f;
-        if (in < Hp + Cp) return in - Hp < C ? h1.data[row + H + (in - Hp)] : 0.0f;
-        const int i = in - Hp - Cp;
-        return i < H ? h1.data[row + H + C + i] : 0.0f;
-    });
+    head1_.pack(
+        2 * Hp + Cp_, C_,
+        [&](int out, int in) -> float {
+            const size_t row = static_cast<size_t>(out) * (2 * H + C);
+            if (in < Hp) return in < H ? h1.data[row + in] : 0.0f;
+            if (in < Hp + Cp) return in - Hp < C ? h1.data[row + H + (in - Hp)] : 0.0f;
+            const int i = in - Hp - Cp;
+            return i < H ? h1.data[row + H + C + i] : 0.0f;
+        },
+        half_ok);
     const Tensor& h2 = weight(model, p + "head.2.weight");
-    head2_.pack(Cp_, V_,
-                [&](int out, int in) { return in < C ? h2.data[static_cast<size_t>(out) * C + in] : 0.0f; });
+    head2_.pack(
+        Cp_, V_, [&](int out, int in) { return in < C ? h2.data[static_cast<size_t>(out) * C + in] : 0.0f; },
+        half_ok);
 }
 
 void VoiceNetwork::add_inputs(const std::array<Buffer, kNumVoices + kMetadataInputs>& tables, int skip_voice,
@@ -480,7 +539,8 @@ bool kernel_path_supported(KernelPath path) {
 #ifdef DEEPBACH_DISPATCH
     if (path == KernelPath::avx2) {
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("f16c");
     }
 #endif
     return false;
@@ -488,6 +548,28 @@ bool kernel_path_supported(KernelPath path) {
 
 KernelPath kernel_path() {
     return current_kernel_path().load();
+}
+
+namespace {
+std::atomic<bool>& current_half_weights() {
+    static std::atomic<bool> on{[] {
+        const char* no = std::getenv("DEEPBACH_NO_HALF_WEIGHTS");
+        return no == nullptr || *no == '\0' || std::strcmp(no, "0") == 0;
+    }()};
+    return on;
+}
+}  // namespace
+
+bool half_weights() {
+    return current_half_weights().load();
+}
+
+void set_half_weights(bool on) {
+    current_half_weights().store(on);
+}
+
+bool InferenceEngine::half_weights() const {
+    return voices_[0] && voices_[0]->half();
 }
 
 bool set_kernel_path(KernelPath path) {

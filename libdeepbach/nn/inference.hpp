@@ -85,6 +85,14 @@ bool set_kernel_path(KernelPath path);
 /// "baseline" or "avx2".
 const char* kernel_path_name(KernelPath path);
 
+/// Whether engines constructed from now on on the AVX2 path read weight
+/// matrices that are all half floats exactly (a model saved with --float16)
+/// as half floats: the same products bit for bit, half the bytes streamed
+/// per step of the recurrence. On unless DEEPBACH_NO_HALF_WEIGHTS is set
+/// (and not "0"); set_half_weights changes it (tests, benchmarks).
+bool half_weights();
+void set_half_weights(bool on);
+
 /// Replaces each row of `logits` by its log-softmax.
 void log_softmax_rows(Eigen::MatrixXf& logits);
 
@@ -107,6 +115,8 @@ public:
     void set_threads(int threads);
     /// The kernel path chosen at construction (kernel_path() then).
     KernelPath kernel_path() const { return kernel_path_; }
+    /// Whether its recurrent matrices are read as half floats (half_weights()).
+    bool half_weights() const;
 
     /// Window mode: logits of voice `voice` at every target, one row per
     /// target (targets x V_voice). Throws Error for a tick out of range or a
