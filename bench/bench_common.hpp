@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
@@ -41,6 +42,20 @@ inline Model benchmark_model(ContextMode mode, std::uint64_t seed = 42) {
     ModelConfig config;
     config.mode = mode;
     return Model::initialize(config, benchmark_vocabularies(), {}, seed);
+}
+
+/// The model as a --float16 file holds it (every weight rounded to a half
+/// float), read back: what the shipped model is like. The engine then reads
+/// its weight matrices as half floats (docs/architecture.md).
+inline Model as_float16(const Model& model) {
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() /
+        ("deepbach_bench_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
+         ".safetensors");
+    model.save(file, true);
+    Model out = Model::load(file);
+    std::filesystem::remove(file);
+    return out;
 }
 
 /// A 64-tick piece in C, four voices in quarter notes inside the

@@ -53,6 +53,7 @@ struct EvaluateArgs {
     int limit = 0;     ///< 0: every chorale
     // The sampler's defaults and limits are the library's (SamplingOptions, validate()).
     int iterations = SamplingOptions{}.iterations;
+    int sweeps = SamplingOptions{}.sweeps;
     double temperature = SamplingOptions{}.temperature;
     double voice_leading = SamplingOptions{}.voice_leading;
     int chains = SamplingOptions{}.chains;
@@ -313,6 +314,7 @@ int run_harmonize_eval(const EvaluateArgs& a) {
     options.sampling.model = model;
     options.sampling.seed = seed;
     options.sampling.iterations = a.iterations;
+    options.sampling.sweeps = a.sweeps;
     options.sampling.temperature = a.temperature;
     options.sampling.voice_leading = a.voice_leading;
     options.sampling.chains = a.chains;
@@ -337,6 +339,8 @@ int run_harmonize_eval(const EvaluateArgs& a) {
     const VoiceLeadingSummary &sb = e.bach, &sg = e.generated;
     const double pb = sb.per_chorale(sb.total.parallels()), pg = sg.per_chorale(sg.total.parallels());
     const std::string iterations_text = a.iterations == 0 ? "auto" : std::to_string(a.iterations);
+    const std::string sweeps_text =
+        a.iterations > 0 ? "-" : std::to_string(a.sweeps > 0 ? a.sweeps : defaults::kSweeps);
 
     std::vector<fs::path> written;
     if (!a.report.empty()) {
@@ -346,6 +350,7 @@ int run_harmonize_eval(const EvaluateArgs& a) {
                            {"model", fmt::format("{} ({} mode)", a.model, to_string(model->config.mode))},
                            {"split", split_text(a, split_seed)},
                            {"seed", std::to_string(seed)},
+                           {"sweeps", sweeps_text},
                            {"iterations", iterations_text},
                            {"temperature", fmt::format("{:g}", a.temperature)},
                            {"voice leading", fmt::format("{:g}", a.voice_leading)},
@@ -372,6 +377,7 @@ int run_harmonize_eval(const EvaluateArgs& a) {
                  {"split", a.split}};
         if (a.split != "all") out["split_seed"] = split_seed;
         out["seed"] = seed;
+        out["sweeps"] = a.iterations > 0 ? 0 : (a.sweeps > 0 ? a.sweeps : defaults::kSweeps);
         out["iterations"] = a.iterations;
         out["temperature"] = a.temperature;
         out["voice_leading"] = a.voice_leading;
@@ -386,9 +392,10 @@ int run_harmonize_eval(const EvaluateArgs& a) {
         return 0;
     }
     fmt::print(
-        "model:    {} ({} mode), seed {}, iterations {}, temperature {:g}, voice leading {:g}, chains {}\n",
-        a.model, to_string(model->config.mode), seed, iterations_text, a.temperature, a.voice_leading,
-        a.chains);
+        "model:    {} ({} mode), seed {}, sweeps {}, iterations {}, temperature {:g}, voice leading {:g}, "
+        "chains {}\n",
+        a.model, to_string(model->config.mode), seed, sweeps_text, iterations_text, a.temperature,
+        a.voice_leading, a.chains);
     fmt::print("chorales: {} ({} skipped), split {}\n", e.results.size(), skipped, split_text(a, split_seed));
     fmt::print("{:<18} {:>22} {:>22}\n", "", "per chorale", "per 100 events");
     fmt::print("{:<18} {:>10} {:>11} {:>10} {:>11}\n", "statistic", "Bach", "generated", "Bach", "generated");
@@ -446,7 +453,7 @@ int run_evaluate(EvaluateArgs a) {
     }
     if (!a.harmonize) {
         if (!a.out.empty()) throw Error("--out goes with --harmonize");
-        if (a.given_iterations) throw Error("--iterations goes with --harmonize");
+        if (a.given_iterations) throw Error("--iterations and --sweeps go with --harmonize");
         if (a.given_sampling) throw Error("--temperature, --voice-leading and --chains go with --harmonize");
     }
     if (a.harmonize) return run_harmonize_eval(a);
@@ -486,7 +493,10 @@ void add_evaluate_command(CLI::App& app, Action& action) {
         ->type_name("S");
     cmd->add_option("--limit", a->limit, "At most N chorales (the first, in file order; 0: all)")
         ->type_name("N");
-    cmd->add_option("--iterations", a->iterations, "--harmonize: sampler iterations (0: automatic)")
+    cmd->add_option("--sweeps", a->sweeps,
+                    "--harmonize: redraws of every free cell (0: the default, as deepbach harmonize)")
+        ->type_name("N");
+    cmd->add_option("--iterations", a->iterations, "--harmonize: passes of each voice instead of --sweeps")
         ->type_name("N");
     cmd->add_option("--temperature", a->temperature,
                     "--harmonize: sampling temperature reached by the annealing")
@@ -503,7 +513,7 @@ void add_evaluate_command(CLI::App& app, Action& action) {
     cmd->add_flag("--json", a->json, "Print one JSON object");
     cmd->add_option("--threads", a->threads, "Threads (0: all cores)")->capture_default_str();
     cmd->callback([&action, a, cmd] {
-        a->given_iterations = cmd->count("--iterations") > 0;
+        a->given_iterations = cmd->count("--iterations") + cmd->count("--sweeps") > 0;
         a->given_sampling =
             cmd->count("--temperature") + cmd->count("--chains") + cmd->count("--voice-leading") > 0;
         action = [a] { return run_evaluate(*a); };

@@ -63,8 +63,13 @@ void add_sampler_options(CLI::App* cmd, SamplingArgs& a) {
     cmd->add_option("--seed", a.seed, "Seed (a whole number); every random choice flows from it")
         ->type_name("S")
         ->capture_default_str();
-    cmd->add_option("--iterations", a.iterations,
-                    "Iterations; 0: automatic (DeepBach's 500 for 64 ticks at 8 positions, scaled)")
+    cmd->add_option("--sweeps", a.sweeps,
+                    fmt::format("Redraws of every free cell; 0: the default, {} (more is slower, "
+                                "docs/benchmarks.md has the curve)",
+                                defaults::kSweeps))
+        ->type_name("N")
+        ->capture_default_str();
+    cmd->add_option("--iterations", a.iterations, "Passes of each voice instead of --sweeps (0: by sweeps)")
         ->type_name("N")
         ->capture_default_str();
     cmd->add_option("--temperature", a.temperature, "Temperature the annealing ends at (from 1.1)")
@@ -151,6 +156,7 @@ SamplingOptions build_options(const SamplingArgs& a) {
     SamplingOptions o;
     o.model_path = a.model;
     o.seed = parse_seed("seed", a.seed);
+    o.sweeps = static_cast<int>(parse_count("sweeps", a.sweeps, 0));
     o.iterations = static_cast<int>(parse_count("iterations", a.iterations, 0));
     o.positions = static_cast<int>(parse_count("positions", a.positions, 0));
     o.chains = static_cast<int>(parse_count("chains", a.chains, 1, defaults::kMaxChains));

@@ -33,6 +33,7 @@ struct SamplingArgs {
     std::string model;
     // Defaults: the library's (SamplingOptions{}), as text.
     std::string seed = std::to_string(SamplingOptions{}.seed);
+    std::string sweeps = std::to_string(SamplingOptions{}.sweeps);
     std::string iterations = std::to_string(SamplingOptions{}.iterations);
     std::string temperature = fmt::format("{:g}", SamplingOptions{}.temperature);
     std::string voice_leading = fmt::format("{:g}", SamplingOptions{}.voice_leading);

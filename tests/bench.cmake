@@ -11,6 +11,9 @@ add_test(NAME bench.infer_json
 add_test(NAME bench.infer_full_json
   COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_infer>\;--mode\;full\;--seconds\;0\;--batch\;2\;--json
           -DKEY=ms_per_pass -P ${BENCH_JSON})
+add_test(NAME bench.infer_float16_json
+  COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_infer>\;--mode\;full\;--seconds\;0\;--batch\;2\;--float16\;1\;--json
+          -DKEY=ms_per_pass -P ${BENCH_JSON})
 add_test(NAME bench.infer_baseline COMMAND bench_infer --mode window --seconds 0 --batch 2 --json)
 set_tests_properties(bench.infer_baseline PROPERTIES ENVIRONMENT DEEPBACH_NO_SIMD_DISPATCH=1
   PASS_REGULAR_EXPRESSION "\"kernel\":\"baseline\",.*\"ms_per_pass\"")
@@ -33,4 +36,12 @@ if(TARGET bench_train)
     COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_train>\;${DEEPBACH_CORPUS_DIR}\;--mode\;full\;--steps\;2\;--batch-sequences\;2\;--json
             -DKEY=samples_per_s -DNEEDS_CORPUS=${DEEPBACH_CORPUS_DIR} -P ${BENCH_JSON})
   set_tests_properties(bench.train_json PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()
+# bench_quality_time: the shipped model on one validation chorale's first 2
+# bars at 1 and 2 sweeps, the model alone and guided; the seconds of a row.
+if(EXISTS ${PROJECT_SOURCE_DIR}/models/deepbach.safetensors AND TARGET bench_quality_time)
+  add_test(NAME bench.quality_time_json
+    COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_quality_time>\;${PROJECT_SOURCE_DIR}/models/deepbach.safetensors\;${DEEPBACH_CORPUS_DIR}\;--chorales\;1\;--bars\;2\;--sweeps\;1,2\;--json
+            -DKEY=rows\;3\;seconds_per_chorale -DNEEDS_CORPUS=${DEEPBACH_CORPUS_DIR} -P ${BENCH_JSON})
+  set_tests_properties(bench.quality_time_json PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
 endif()

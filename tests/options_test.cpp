@@ -22,6 +22,7 @@ namespace {
 void set_option(SamplingOptions& o, const std::string& name, const nlohmann::json& value) {
     if (name == "chains") o.chains = value.get<int>();
     if (name == "threads") o.threads = value.get<int>();
+    if (name == "sweeps") o.sweeps = value.get<int>();
     if (name == "iterations") o.iterations = value.get<int>();
     if (name == "positions") o.positions = value.get<int>();
     if (name == "temperature") o.temperature = value.get<double>();
@@ -48,6 +49,19 @@ TEST(Options, TheSharedTableOfBadOptions) {
             got = e.what();
         }
         EXPECT_EQ(got, row["error"].get<std::string>()) << row.dump();
+    }
+}
+
+TEST(Options, SweepsOrIterationsNotBoth) {
+    SamplingOptions o;
+    o.sweeps = 4;
+    EXPECT_NO_THROW(validate(o));
+    o.iterations = 10;
+    try {
+        validate(o);
+        FAIL() << "sweeps and iterations together were accepted";
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(), "sweeps 4 and iterations 10: give one of them, not both");
     }
 }
 

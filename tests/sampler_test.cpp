@@ -387,10 +387,48 @@ TEST(Sampler, IterationsScaleWithLengthAndPositions) {
     window.mode = ContextMode::window;
     ModelConfig full;
     full.mode = ContextMode::full;
-    EXPECT_EQ(sample::resolve_iterations(p, window, so), 500);  // DeepBach's default
-    EXPECT_EQ(sample::resolve_iterations(p, full, so), 125);    // 32 cells per pass
+    // The uniform choice (DeepBach's): the default sweeps' redraws of each
+    // cell at the positions per pass.
+    so.schedule = sample::Schedule::uniform;
+    const int sweeps = sample::kDefaultSweeps;
+    EXPECT_EQ(sample::resolve_iterations(p, window, so), sweeps * 64 / 8);  // DeepBach's 500 at 62.5
+    EXPECT_EQ(sample::resolve_iterations(p, full, so), sweeps * 64 / 32);   // 32 cells per pass
     so.positions = 4;
-    EXPECT_EQ(sample::resolve_iterations(p, window, so), 1000);
+    EXPECT_EQ(sample::resolve_iterations(p, window, so), sweeps * 64 / 4);
+    so.sweeps = 3;
+    EXPECT_EQ(sample::resolve_iterations(p, window, so), 3 * 64 / 4);
+    // The sweep schedule runs by sweeps; given iterations, exactly those.
+    so.schedule = sample::Schedule::sweep;
+    EXPECT_TRUE(sample::runs_by_sweeps(so));
+    so.iterations = 7;
+    EXPECT_FALSE(sample::runs_by_sweeps(so));
+    EXPECT_EQ(sample::resolve_iterations(p, full, so), 7);
+}
+
+TEST(Sampler, SweepsRedrawEveryFreeCellThatOften) {
+    DEEPBACH_NEEDS_CORPUS();
+    const Chorale base = head(corpus().chorales[0], 4);  // 64 ticks
+    const auto model = small_model(ContextMode::full);
+    Constraints k;
+    k.regions.push_back(Region{{0, base.num_ticks}, {false, true, true, true}});
+    const sample::Problem p = sample::compile_problem(base, k, *model);
+    const auto backend = sample::make_eigen_backend(*model, 1);
+    for (int sweeps : {1, 3}) {
+        sample::SamplerOptions so;
+        so.sweeps = sweeps;
+        sample::SamplerStats stats;
+        sample::run_chains(*backend, *model, p, so, &stats);
+        // Cells drawn per voice: every free cell once a sweep, and the last
+        // pass may reach into the next sweep (positions is the mean per
+        // pass, rounded).
+        const double drawn = static_cast<double>(stats.positions) * stats.iterations;
+        EXPECT_GE(drawn, sweeps * base.num_ticks - stats.iterations / 2.0 - 1) << sweeps << " sweeps";
+        EXPECT_LE(drawn, sweeps * base.num_ticks + 32 + stats.iterations / 2.0) << sweeps << " sweeps";
+        // Passes of up to 32 cells (full mode's default), most of them full.
+        EXPECT_GT(stats.positions, 16);
+        EXPECT_LE(stats.positions, 32);
+        EXPECT_LE(stats.iterations, sweeps * (base.num_ticks / 32 + 2));
+    }
 }
 
 TEST(Sampler, UnknownBackendIsAClearError) {
@@ -410,5 +448,91 @@ TEST(Sampler, UnknownBackendIsAClearError) {
         FAIL();
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("torch backend needs LibTorch"), std::string::npos) << e.what();
+    }
+}
+
+namespace {
+
+/// The Eigen engine, recording what each full-mode pass of each voice saw.
+class RecordingBackend : public sample::Backend {
+public:
+    explicit RecordingBackend(const Model& model) : inner_(sample::make_eigen_backend(model, 1)) {}
+    std::string name() const override { return inner_->name(); }
+    const ModelConfig& config() const override { return inner_->config(); }
+    void window_logits(int voice, const std::vector<nn::Target>& targets, Eigen::MatrixXf& out) override {
+        inner_->window_logits(voice, targets, out);
+    }
+    void full_logits(int voice, const std::vector<nn::SequenceView>& sequences,
+                     std::vector<Eigen::MatrixXf>& out) override {
+        const nn::SequenceView& s = sequences.front();
+        const std::int16_t* notes = s.notes[static_cast<size_t>(voice)];
+        seen[static_cast<size_t>(voice)].emplace_back(notes, notes + s.padded_length());
+        inner_->full_logits(voice, sequences, out);
+    }
+    std::array<std::vector<std::vector<std::int16_t>>, kNumVoices> seen;
+
+private:
+    std::unique_ptr<sample::Backend> inner_;
+};
+
+}  // namespace
+
+TEST(Sampler, OneSweepPassNeverRedrawsNeighboursTogether) {
+    // Two neighbours of a voice drawn from one pass would each assume the
+    // other's old note: the step between them (where a parallel is written)
+    // would be judged by no one. The cells one pass changes are never adjacent.
+    DEEPBACH_NEEDS_CORPUS();
+    const Chorale base = head(corpus().chorales[0], 4);  // 64 ticks
+    const auto model = small_model(ContextMode::full);
+    Constraints k;
+    k.regions.push_back(Region{{0, base.num_ticks}, {false, true, true, true}});
+    const sample::Problem p = sample::compile_problem(base, k, *model);
+    RecordingBackend backend(*model);
+    sample::SamplerOptions so;
+    so.iterations = 12;
+    so.positions = 24;  // far more than 64 ticks hold without neighbours by chance
+    so.schedule = sample::Schedule::sweep;
+    sample::run_chains(backend, *model, p, so);
+    int changed_total = 0;
+    for (int v = 1; v < kNumVoices; ++v) {
+        const auto& seen = backend.seen[static_cast<size_t>(v)];
+        ASSERT_GE(seen.size(), 12u);
+        for (std::size_t pass = 1; pass < 12; ++pass) {
+            std::vector<int> changed;
+            for (std::size_t i = 0; i < seen[pass].size(); ++i)
+                if (seen[pass][i] != seen[pass - 1][i]) changed.push_back(static_cast<int>(i));
+            changed_total += static_cast<int>(changed.size());
+            for (std::size_t i = 1; i < changed.size(); ++i)
+                EXPECT_GT(changed[i] - changed[i - 1], 1) << "voice " << v << ", pass " << pass << ": ticks "
+                                                          << changed[i - 1] << " and " << changed[i];
+        }
+    }
+    // The passes did redraw (a sampler that changed nothing would pass the check above).
+    EXPECT_GT(changed_total, 3 * 11 * 8);
+}
+
+TEST(Sampler, SweepStillRedrawsEveryCellOfAVoice) {
+    // Waiting neighbours are not lost: over the passes every free cell is redrawn.
+    DEEPBACH_NEEDS_CORPUS();
+    const Chorale base = head(corpus().chorales[0], 4);
+    const auto model = small_model(ContextMode::full);
+    Constraints k;
+    k.regions.push_back(Region{{0, base.num_ticks}, {false, true, true, true}});
+    const sample::Problem p = sample::compile_problem(base, k, *model);
+    RecordingBackend backend(*model);
+    sample::SamplerOptions so;
+    so.iterations = 40;
+    so.positions = 16;
+    sample::run_chains(backend, *model, p, so);
+    for (int v = 1; v < kNumVoices; ++v) {
+        const auto& seen = backend.seen[static_cast<size_t>(v)];
+        std::vector<bool> ever(seen.front().size(), false);
+        for (std::size_t pass = 1; pass < seen.size(); ++pass)
+            for (std::size_t i = 0; i < seen[pass].size(); ++i)
+                ever[i] = ever[i] || seen[pass][i] != seen[0][i];
+        // Music ticks only (the padding around them is never drawn).
+        const auto first = ever.begin() + kDatasetPadding;
+        const int changed = static_cast<int>(std::count(first, first + base.num_ticks, true));
+        EXPECT_EQ(changed, base.num_ticks) << "voice " << v;
     }
 }

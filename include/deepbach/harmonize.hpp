@@ -27,10 +27,18 @@ struct SamplingOptions {
     std::filesystem::path model_path;
     /// Every random choice (start, positions, draws) flows from it.
     std::uint64_t seed = defaults::kSeed;
-    /// 0: automatic: DeepBach's 500 iterations for 64 ticks with 8 cells per
-    /// voice, scaled with the length and the cells per iteration.
+    /// How long to sample: `sweeps` redraws of every free cell (0: the
+    /// default, defaults::kSweeps, chosen by measurement: docs/benchmarks.md,
+    /// "Quality against time"). The sweep schedule runs until every cell of
+    /// every voice has been redrawn that often; the uniform schedule runs
+    /// the passes that take on average.
+    int sweeps = 0;
+    /// Passes instead of sweeps, when > 0 (an iteration: one pass of each
+    /// voice's network). Not both.
     int iterations = 0;
-    /// Cells redrawn per voice and iteration; 0: 8 in window mode, 32 in full mode.
+    /// Cells redrawn per voice and pass, at most; 0: 8 in window mode; in
+    /// full mode every cell the sweep leaves free (never two neighbours:
+    /// about a third of a voice per pass), 32 with the uniform schedule.
     int positions = 0;
     /// Temperature reached by the annealing (from 1.1, x0.9993 per 8 cells
     /// redrawn); lower is more conservative.

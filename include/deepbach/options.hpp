@@ -46,6 +46,10 @@ constexpr int kThreads = 0;         ///< 0: all cores; results never depend on i
 constexpr int kMaxThreads = 1024;
 constexpr int kMaxChains = 4096;
 constexpr int kMaxCount = 1'000'000'000;  ///< iterations, positions, epochs, ...
+/// Sweeps of the sampler when none are asked for: redraws of every free
+/// cell (DeepBach's default is 62.5); chosen on the quality-against-time
+/// curve of docs/benchmarks.md.
+constexpr int kSweeps = 62;
 }  // namespace defaults
 
 /// The checks of one option's value, named as the front ends name it

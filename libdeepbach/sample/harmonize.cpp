@@ -90,6 +90,7 @@ Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
     sample::SamplerOptions so;
     so.seed = options.seed;
     so.iterations = options.iterations;
+    so.sweeps = options.sweeps;
     so.positions = options.positions;
     so.temperature = options.temperature;
     so.voice_leading = options.voice_leading;

@@ -123,7 +123,11 @@ double parse_number(std::string_view name, std::string_view text) {
 }
 
 void validate(const SamplingOptions& o) {
+    check_count("sweeps", o.sweeps, 0);
     check_count("iterations", o.iterations, 0);
+    if (o.sweeps > 0 && o.iterations > 0)
+        throw Error("sweeps " + std::to_string(o.sweeps) + " and iterations " + std::to_string(o.iterations) +
+                    ": give one of them, not both");
     check_count("positions", o.positions, 0);
     check_count("chains", o.chains, 1, defaults::kMaxChains);
     check_count("threads", o.threads, 0, defaults::kMaxThreads);

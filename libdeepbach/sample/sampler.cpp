@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace deepbach::sample {
@@ -61,6 +62,9 @@ struct Chain {
     Rng rng{0};
     std::array<std::vector<int>, kNumVoices> order;
     std::array<std::size_t, kNumVoices> next{};
+    std::array<int, kNumVoices> sweeps{};  ///< sweeps of each voice completed
+    std::int64_t drawn = 0;                ///< cells redrawn, all voices
+    std::vector<std::uint8_t> taken;       ///< pick()'s ticks of this pass (tick t at t + 1)
 };
 
 /// The problem's grid encoded, with every free cell set to a rest for now.
@@ -110,7 +114,7 @@ double masked_log_prob(const float* logits, const std::uint8_t* allowed, int n, 
 
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-/// The cells of voice v that chain `c` redraws this iteration.
+/// The cells of voice v that chain `c` redraws this pass, at most k.
 void pick(Chain& c, const Problem& p, int v, int k, Schedule schedule, std::vector<int>& out) {
     out.clear();
     const auto& free = p.free_ticks[static_cast<size_t>(v)];
@@ -126,26 +130,54 @@ void pick(Chain& c, const Problem& p, int v, int k, Schedule schedule, std::vect
         }
         return;
     }
+    // The shuffled sweep. The cells of one pass are drawn from the context
+    // the pass saw, each as if the others kept their notes. Two neighbouring
+    // cells of a voice drawn together would each assume the other's old
+    // note: whether the second holds the first, or moves from it, would be
+    // judged against a note that is gone. So a tick next to one taken in
+    // this pass waits in the order for a later pass of the sweep. A pass
+    // that reaches the end of the sweep goes on into the next one, once
+    // (docs/architecture.md, "Sampler").
     std::size_t& next = c.next[static_cast<size_t>(v)];
-    while (static_cast<int>(out.size()) < k) {
+    const int T = p.grid.num_ticks;
+    c.taken.assign(static_cast<std::size_t>(T) + 2, 0);  // tick t at t + 1
+    for (int round = 0; round < 2 && static_cast<int>(out.size()) < k; ++round) {
         if (order.empty() || next >= order.size()) {
+            if (!order.empty()) ++c.sweeps[static_cast<size_t>(v)];
             order = free;
             shuffle(order, c.rng);
             next = 0;
         }
-        const int tick = order[next++];
-        if (std::find(out.begin(), out.end(), tick) == out.end()) out.push_back(tick);
+        for (std::size_t j = next; j < order.size() && static_cast<int>(out.size()) < k; ++j) {
+            const auto i = static_cast<std::size_t>(order[j]) + 1;
+            if (c.taken[i - 1] || c.taken[i] || c.taken[i + 1]) continue;
+            c.taken[i] = 1;
+            std::swap(order[next], order[j]);
+            ++next;
+            out.push_back(order[next - 1]);
+        }
+        if (next < order.size()) break;  // the rest of this sweep waits for the next pass
     }
 }
 
 }  // namespace
 
-int resolve_positions(const ModelConfig& config, const SamplerOptions& options) {
+int resolve_positions(const Problem& problem, const ModelConfig& config, const SamplerOptions& options) {
     if (options.positions < 0) throw Error("positions per iteration must be at least 1");
     if (options.positions > 0) return options.positions;
+    (void)problem;
     // Full mode: one pass costs the same whatever it redraws, and 32 cells per
     // pass sampled as well as 8 at a quarter of the passes (docs/benchmarks.md).
     return config.mode == ContextMode::window ? 8 : 32;
+}
+
+int resolve_sweeps(const SamplerOptions& options) {
+    if (options.sweeps < 0) throw Error("sweeps must be at least 0");
+    return options.sweeps > 0 ? options.sweeps : kDefaultSweeps;
+}
+
+bool runs_by_sweeps(const SamplerOptions& options) {
+    return options.schedule == Schedule::sweep && options.iterations == 0;
 }
 
 int resolve_iterations(const Problem& problem, const ModelConfig& config, const SamplerOptions& options) {
@@ -157,11 +189,13 @@ int resolve_iterations(const Problem& problem, const ModelConfig& config, const 
         // the length (docs/benchmarks.md).
         return kBlockedIterations;
     }
-    // DeepBach: 500 iterations x 8 cells per voice on 64 ticks, about 62.5
-    // redraws of each cell; keep that per cell.
-    const double per_voice_cells = problem.grid.num_ticks;
-    const double redraws = 500.0 * 8.0 / 64.0 * per_voice_cells;
-    return std::max(1, static_cast<int>(std::ceil(redraws / resolve_positions(config, options))));
+    // The sweeps' redraws of each cell at `positions` cells per pass
+    // (DeepBach: 500 iterations x 8 cells on 64 ticks, 62.5 redraws of each
+    // cell). The sweep schedule runs by sweeps instead; this is its estimate.
+    const int sweeps = resolve_sweeps(options);
+    const int per_sweep = static_cast<int>(
+        std::ceil(static_cast<double>(problem.grid.num_ticks) / resolve_positions(problem, config, options)));
+    return std::max(1, sweeps * per_sweep);
 }
 
 std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const Problem& problem,
@@ -186,7 +220,7 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     };
     const ModelConfig& config = backend.config();
     const int iterations = resolve_iterations(problem, config, options);
-    const int positions = resolve_positions(config, options);
+    const int positions = resolve_positions(problem, config, options);
     const nn::EncodedChorale base = encode_base(problem, model);
 
     std::vector<Chain> chains(static_cast<size_t>(options.chains));
@@ -227,7 +261,7 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     const bool anneal = options.temperature < options.start_temperature;
     // Draws the cells cells_of(c) of voice v in every chain c from one
     // batched call of the backend, handing each draw to put(c, tick, token).
-    auto draw_voice = [&](int v, const auto& cells_of, double temperature, const auto& put) {
+    auto draw_voice = [&](int v, const auto& cells_of, const auto& temperature_of, const auto& put) {
         const int V = problem.vocabulary_size[static_cast<size_t>(v)];
         if (window) {
             targets.clear();
@@ -243,7 +277,8 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
                 for (int t : cells_of(c)) {
                     const float* row =
                         row_for(rows.row(static_cast<Eigen::Index>(r++)).data(), chains[c], v, t, V);
-                    put(c, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights));
+                    put(c, t,
+                        draw(row, problem.allowed_row(v, t), V, temperature_of(c), chains[c].rng, weights));
                 }
             return;
         }
@@ -254,7 +289,7 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
             rows = full[c];
             for (int t : cells_of(c)) {
                 const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
-                put(c, t, draw(row, problem.allowed_row(v, t), V, temperature, chains[c].rng, weights));
+                put(c, t, draw(row, problem.allowed_row(v, t), V, temperature_of(c), chains[c].rng, weights));
             }
         }
     };
@@ -302,7 +337,7 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
                     [&](std::size_t c) -> const std::vector<int>& {
                         return blocks[c][static_cast<size_t>(v)];
                     },
-                    temperature,
+                    [&](std::size_t) { return temperature; },
                     [&](std::size_t c, int t, int token) {
                         pending[c].push_back({v, t, token});
                     });
@@ -317,26 +352,64 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
                 throw Cancelled();
         }
     }
-    for (int it = 0; options.schedule != Schedule::blocked && it < iterations; ++it) {
-        double temperature = options.temperature;
+    // The sweep and uniform schedules: a pass of each voice per iteration.
+    // By sweeps (the sweep schedule's default), until every chain has
+    // redrawn every free cell of every voice `sweeps` times; else
+    // `iterations` passes.
+    const bool by_sweeps = runs_by_sweeps(options) && options.schedule != Schedule::blocked;
+    const int sweeps = by_sweeps ? resolve_sweeps(options) : 0;
+    int free_voices = 0;
+    for (int v = 0; v < kNumVoices; ++v)
+        free_voices += problem.free_ticks[static_cast<size_t>(v)].empty() ? 0 : 1;
+    auto sweeps_done = [&](const Chain& ch, int v) {
+        const auto vi = static_cast<size_t>(v);
+        return ch.sweeps[vi] + (!ch.order[vi].empty() && ch.next[vi] >= ch.order[vi].size() ? 1 : 0);
+    };
+    auto finished = [&](int it) {
+        if (!by_sweeps) return it >= iterations;
+        for (const Chain& ch : chains)
+            for (int v = 0; v < kNumVoices; ++v)
+                if (!problem.free_ticks[static_cast<size_t>(v)].empty() && sweeps_done(ch, v) < sweeps)
+                    return false;
+        return true;
+    };
+    std::vector<double> chain_temperature(chains.size(), options.temperature);
+    std::int64_t drawn_cells = 0;  // by chain 0, all voices
+    int run_iterations = 0;
+    for (int it = 0; options.schedule != Schedule::blocked && !finished(it); ++it) {
         if (anneal) {
-            const double equivalent = static_cast<double>(it) * positions / 8.0;
-            temperature = std::max(options.temperature,
-                                   options.start_temperature * std::pow(options.annealing, equivalent));
+            // The reference's annealing, per 8 redraws of a voice's cells.
+            for (std::size_t c = 0; c < chains.size(); ++c) {
+                const double equivalent =
+                    static_cast<double>(chains[c].drawn) / std::max(1, free_voices) / 8.0;
+                chain_temperature[c] = std::max(
+                    options.temperature, options.start_temperature * std::pow(options.annealing, equivalent));
+            }
         }
         for (int v = 0; v < kNumVoices; ++v) {
-            for (std::size_t c = 0; c < chains.size(); ++c)
-                pick(chains[c], problem, v, positions, options.schedule, picked[c]);
-            if (picked[0].empty()) continue;  // every chain has the same free cells
+            bool any = false;
+            for (std::size_t c = 0; c < chains.size(); ++c) {
+                if (by_sweeps && sweeps_done(chains[c], v) >= sweeps)
+                    picked[c].clear();
+                else
+                    pick(chains[c], problem, v, positions, options.schedule, picked[c]);
+                chains[c].drawn += static_cast<std::int64_t>(picked[c].size());
+                any = any || !picked[c].empty();
+            }
+            if (!any) continue;
+            drawn_cells += static_cast<std::int64_t>(picked[0].size());
             draw_voice(
-                v, [&](std::size_t c) -> const std::vector<int>& { return picked[c]; }, temperature,
+                v, [&](std::size_t c) -> const std::vector<int>& { return picked[c]; },
+                [&](std::size_t c) { return chain_temperature[c]; },
                 [&](std::size_t c, int t, int token) {
                     chains[c].enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] =
                         static_cast<std::int16_t>(token);
                 });
         }
-        if (options.progress && !options.progress(static_cast<std::size_t>(it + 1),
-                                                  static_cast<std::size_t>(iterations), "sampling"))
+        run_iterations = it + 1;
+        if (options.progress &&
+            !options.progress(static_cast<std::size_t>(it + 1),
+                              static_cast<std::size_t>(std::max(iterations, it + 1)), "sampling"))
             throw Cancelled();
     }
 
@@ -357,7 +430,8 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
             }
             if (!any) continue;
             draw_voice(
-                v, [&](std::size_t c) -> const std::vector<int>& { return masked[c]; }, options.temperature,
+                v, [&](std::size_t c) -> const std::vector<int>& { return masked[c]; },
+                [&](std::size_t) { return options.temperature; },
                 [&](std::size_t c, int t, int token) {
                     chains[c].enc.notes[static_cast<size_t>(v)][static_cast<size_t>(t + kDatasetPadding)] =
                         static_cast<std::int16_t>(token);
@@ -378,8 +452,13 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     std::vector<ChainResult> out;
     for (std::size_t c = 0; c < grids.size(); ++c) out.push_back({std::move(grids[c]), scores[c]});
     if (stats) {
-        stats->iterations = iterations;
-        stats->positions = positions;
+        const bool passes = options.schedule != Schedule::blocked;
+        stats->iterations = passes ? run_iterations : iterations;
+        // Cells redrawn per voice and pass, on average (chain 0).
+        stats->positions = passes && run_iterations > 0 && free_voices > 0
+                               ? static_cast<int>(std::lround(static_cast<double>(drawn_cells) /
+                                                              run_iterations / free_voices))
+                               : positions;
         stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
     }
     return out;

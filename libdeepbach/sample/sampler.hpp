@@ -5,6 +5,7 @@
 #include "sample/backend.hpp"
 #include "sample/problem.hpp"
 
+#include <deepbach/options.hpp>
 #include <deepbach/progress.hpp>
 
 #include <cstdint>
@@ -27,6 +28,9 @@ enum class Schedule {
 /// from 1 to this over the first kBlockedAnnealShare of the iterations.
 constexpr double kBlockedMinShare = 0.05;
 constexpr double kBlockedAnnealShare = 0.75;
+/// Sweeps of the sweep schedule when none are asked for.
+constexpr int kDefaultSweeps = defaults::kSweeps;
+
 /// The blocked schedule's iterations when none are asked for.
 constexpr int kBlockedIterations = 100;
 
@@ -36,8 +40,13 @@ struct SamplerOptions {
     /// positions, scaled so every free cell is redrawn as often whatever the
     /// length and the positions per iteration.
     int iterations = 0;
-    /// Cells redrawn per voice per iteration; 0: 8 in window mode, 32 in full mode.
+    /// Cells redrawn per voice per iteration, at most; 0: 8 in window mode;
+    /// in full mode every cell the sweep's neighbourhoods leave (the
+    /// uniform schedule: 32).
     int positions = 0;
+    /// The sweep schedule with iterations 0: redraw every free cell of
+    /// every voice this many times (0: kDefaultSweeps).
+    int sweeps = 0;
     double temperature = 1.0;        ///< the temperature annealing ends at
     double start_temperature = 1.1;  ///< DeepBach's
     /// Per 8 redrawn cells (an iteration of the reference): the temperature
@@ -67,7 +76,11 @@ struct SamplerStats {
 
 /// The iterations `options` gives for a problem (after defaults).
 int resolve_iterations(const Problem& problem, const ModelConfig& config, const SamplerOptions& options);
-int resolve_positions(const ModelConfig& config, const SamplerOptions& options);
+int resolve_positions(const Problem& problem, const ModelConfig& config, const SamplerOptions& options);
+/// options.sweeps, or kDefaultSweeps for 0.
+int resolve_sweeps(const SamplerOptions& options);
+/// Whether run_chains runs by sweeps (the sweep schedule, no iterations given).
+bool runs_by_sweeps(const SamplerOptions& options);
 
 /// Runs options.chains chains from random starts (each free cell drawn
 /// uniformly from its allowed tokens; with a model that has a mask input,

@@ -158,6 +158,7 @@ _DEFAULTS = _core.SAMPLING_DEFAULTS
 def _options(
     model: ModelLike,
     seed: Optional[int],
+    sweeps: Optional[int],
     iterations: Optional[int],
     temperature: float,
     voice_leading: float,
@@ -173,6 +174,7 @@ def _options(
     return {
         "model": model,
         "seed": seed,
+        "sweeps": sweeps,
         "iterations": iterations,
         "temperature": temperature,
         "voice_leading": voice_leading,
@@ -196,8 +198,10 @@ _SAMPLING_DOC = """
       call gives the same result (pass e.g. random.getrandbits(64) for a new
       one each time). The same seed, model, options and input give the same
       result, byte for byte once written, whatever the threads.
-    - iterations: None (or 0): DeepBach's 500 for 64 ticks at 8 positions,
-      scaled with the length and positions.
+    - sweeps: redraws of every free cell; None (or 0): the library's
+      default (SAMPLING_DEFAULTS; chosen on the quality-against-time curve
+      of docs/benchmarks.md).
+    - iterations: passes of each voice instead of sweeps (None or 0: by sweeps).
     - temperature: where the annealing ends (it starts at 1.1); lower is more
       conservative.
     - voice_leading: strength of the voice-leading guide (1.0): candidate
@@ -206,8 +210,9 @@ _SAMPLING_DOC = """
       over an octave; 0 samples the model alone, as DeepBach does.
     - chains: chains sampled together; the best (highest pseudo-log-likelihood)
       is returned; keep_all_chains=True keeps every chain in result.chains.
-    - positions: cells redrawn per voice and iteration; None: 8 in window
-      mode, 32 in full mode.
+    - positions: cells redrawn per voice and pass, at most; None: 8 in window
+      mode; in full mode every cell the sweep leaves (never two neighbours),
+      32 with the uniform schedule.
     - schedule: 'auto' (blocked for a model with a mask input, else sweep), 'blocked'
       (Coconet's annealed blocks from a masked start), 'sweep' (each free cell once before any twice) or 'uniform'
       (DeepBach's).
@@ -231,6 +236,7 @@ def harmonize(
     *,
     model: ModelLike = None,
     seed: Optional[int] = None,
+    sweeps: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = _DEFAULTS["temperature"],
     voice_leading: float = _DEFAULTS["voice_leading"],
@@ -246,7 +252,7 @@ def harmonize(
     return _core._harmonize(
         melody,
         constraints,
-        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+        _options(model, seed, sweeps, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
                  threads, keep_all_chains, progress),
     )
 
@@ -270,6 +276,7 @@ def generate(
     mode: Optional[str] = None,
     model: ModelLike = None,
     seed: Optional[int] = None,
+    sweeps: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = _DEFAULTS["temperature"],
     voice_leading: float = _DEFAULTS["voice_leading"],
@@ -288,7 +295,7 @@ def generate(
         time,
         key,
         mode,
-        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+        _options(model, seed, sweeps, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
                  threads, keep_all_chains, progress),
     )
 
@@ -311,6 +318,7 @@ def reharmonize(
     voices: Union[str, int, Sequence[Union[str, int]]] = "SATB",
     model: ModelLike = None,
     seed: Optional[int] = None,
+    sweeps: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = _DEFAULTS["temperature"],
     voice_leading: float = _DEFAULTS["voice_leading"],
@@ -328,7 +336,7 @@ def reharmonize(
         constraints,
         bars,
         voices,
-        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+        _options(model, seed, sweeps, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
                  threads, keep_all_chains, progress),
     )
 
@@ -351,6 +359,7 @@ def sample_grid(
     melody: bool = False,
     model: ModelLike = None,
     seed: Optional[int] = None,
+    sweeps: Optional[int] = None,
     iterations: Optional[int] = None,
     temperature: float = _DEFAULTS["temperature"],
     voice_leading: float = _DEFAULTS["voice_leading"],
@@ -367,7 +376,7 @@ def sample_grid(
         base,
         constraints,
         melody,
-        _options(model, seed, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
+        _options(model, seed, sweeps, iterations, temperature, voice_leading, chains, positions, schedule, backend, device,
                  threads, keep_all_chains, progress),
     )
 

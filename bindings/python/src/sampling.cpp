@@ -98,6 +98,7 @@ SamplingOptions options_of(const py::dict& d, py::object& progress) {
             throw py::type_error("seed: expected a whole number or None, not " + repr_of(seed));
         o.seed = parse_seed("seed", py::str(seed).cast<std::string>());
     }
+    o.sweeps = count("sweeps", "sweeps", o.sweeps);
     o.iterations = count("iterations", "iterations", o.iterations);
     o.positions = count("positions", "positions", o.positions);
     o.chains = count("chains", "chains", o.chains);
@@ -149,6 +150,7 @@ void bind_sampling(py::module_& m) {
         const SamplingOptions o;
         py::dict d;
         d["seed"] = o.seed;
+        d["sweeps"] = o.sweeps;
         d["iterations"] = o.iterations;
         d["positions"] = o.positions;
         d["temperature"] = o.temperature;
