@@ -45,3 +45,10 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/models/deepbach.safetensors AND TARGET bench_qua
             -DKEY=rows\;3\;seconds_per_chorale -DNEEDS_CORPUS=${DEEPBACH_CORPUS_DIR} -P ${BENCH_JSON})
   set_tests_properties(bench.quality_time_json PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
 endif()
+# bench_cost_growth: the shipped model, 1 and 2 bars, 2 chains, one sweep.
+if(EXISTS ${PROJECT_SOURCE_DIR}/models/deepbach.safetensors AND TARGET bench_cost_growth)
+  add_test(NAME bench.cost_growth_json
+    COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_cost_growth>\;${PROJECT_SOURCE_DIR}/models/deepbach.safetensors\;--sweeps\;1\;--bars\;1,2\;--chains\;1,2\;--threads\;1\;--json
+            -DKEY=rows\;2\;ms_per_chain_bar_and_sweep -P ${BENCH_JSON})
+  set_tests_properties(bench.cost_growth_json PROPERTIES TIMEOUT 300)
+endif()
