@@ -36,9 +36,9 @@ struct SamplingOptions {
     /// Passes instead of sweeps, when > 0 (an iteration: one pass of each
     /// voice's network). Not both.
     int iterations = 0;
-    /// Cells redrawn per voice and pass, at most; 0: 8 in window mode; in
-    /// full mode every cell the sweep leaves free (never two neighbours:
-    /// about a third of a voice per pass), 32 with the uniform schedule.
+    /// Cells redrawn per voice and pass, at most; 0: 8 in window mode, 32
+    /// in full mode. The sweep never draws two neighbouring cells of a
+    /// voice in one pass.
     int positions = 0;
     /// Temperature reached by the annealing (from 1.1, x0.9993 per 8 cells
     /// redrawn); lower is more conservative.

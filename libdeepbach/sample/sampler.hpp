@@ -36,16 +36,14 @@ constexpr int kBlockedIterations = 100;
 
 struct SamplerOptions {
     std::uint64_t seed = 1;
-    /// Iterations; 0: automatic, DeepBach's 500 for a 64-tick piece with 8
-    /// positions, scaled so every free cell is redrawn as often whatever the
-    /// length and the positions per iteration.
+    /// Passes of each voice; 0: by sweeps (the uniform schedule: the passes
+    /// the sweeps take at `positions` cells each).
     int iterations = 0;
-    /// Cells redrawn per voice per iteration, at most; 0: 8 in window mode;
-    /// in full mode every cell the sweep's neighbourhoods leave (the
-    /// uniform schedule: 32).
+    /// Cells redrawn per voice per pass, at most; 0: 8 in window mode, 32
+    /// in full mode.
     int positions = 0;
-    /// The sweep schedule with iterations 0: redraw every free cell of
-    /// every voice this many times (0: kDefaultSweeps).
+    /// With iterations 0: redraw every free cell of every voice this many
+    /// times (0: kDefaultSweeps).
     int sweeps = 0;
     double temperature = 1.0;        ///< the temperature annealing ends at
     double start_temperature = 1.1;  ///< DeepBach's
