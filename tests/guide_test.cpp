@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <vector>
 #include "needs_corpus.hpp"
 
 using namespace deepbach;
@@ -60,6 +61,26 @@ TEST(VoiceLeadingGuide, HiddenOctaveOnlyWhenTheSopranoLeaps) {
     // By step (B4 -> C5) it is not hidden.
     const Chorale step = two_chords({"B4", "D4", "G3", "G2"}, {"C5", "E4", "G3", "C3"});
     EXPECT_EQ(judge(step, kBass, 4, "C3").hidden_octaves, 0);
+}
+
+TEST(VoiceLeadingGuide, ContraryOctavesCostWhatHiddenOnesDo) {
+    DEEPBACH_NEEDS_CORPUS();
+    // C5/C3 an octave apart; the soprano steps down to B4; the bass to B3
+    // (up) makes the octave again by contrary motion, to G2 it does not.
+    const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "__", "D4", "C3"});
+    EXPECT_EQ(judge(g, kBass, 4, "B3").contrary_octaves, 1);
+    EXPECT_EQ(judge(g, kBass, 4, "B3").parallels(), 0);
+    EXPECT_EQ(judge(g, kBass, 4, "G2").contrary_octaves, 0);
+    const Model& m = *small_model();
+    const sample::VoiceLeadingGuide guide(m, g.num_ticks, 1.0);
+    const nn::EncodedChorale enc = nn::encode_chorale(g, m.vocabularies);
+    const Vocabulary& bass = m.vocabularies[kBass];
+    std::vector<float> logits(static_cast<size_t>(bass.size()), 0.0f);
+    const std::vector<std::uint8_t> allowed(static_cast<size_t>(bass.size()), 1);
+    guide.apply(enc.notes, kBass, 4, allowed.data(), bass.size(), logits.data());
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("G2")))], 0.0f);
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("B3")))], -1.0f);
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("B2")))], -4.0f);  // parallel octaves
 }
 
 TEST(VoiceLeadingGuide, CrossingAndSpacingOfAnAltoCandidate) {

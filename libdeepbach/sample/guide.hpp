@@ -21,6 +21,7 @@ namespace deepbach::sample {
 struct GuideWeights {
     double parallels = 4.0;  ///< per parallel fifth or octave (any two voices)
     double hidden = 1.0;     ///< per hidden fifth or octave (soprano and bass)
+    double contrary = 1.0;   ///< per fifth or octave to fifth or octave by contrary motion (any two voices)
     double crossing = 1.0;   ///< per event with a crossing of an adjacent pair
     double spacing = 1.0;    ///< per event with soprano/alto or alto/tenor over an octave apart
 };
