@@ -76,7 +76,8 @@ void add_sampler_options(CLI::App* cmd, SamplingArgs& a) {
         ->type_name("T")
         ->capture_default_str();
     cmd->add_option("--voice-leading", a.voice_leading,
-                    "Strength of the voice-leading guide against parallel, contrary and hidden fifths and octaves, crossings "
+                    "Strength of the voice-leading guide against parallel, contrary and hidden fifths and "
+                    "octaves, crossings "
                     "and wide spacing (0: the model alone, as DeepBach)")
         ->type_name("S")
         ->capture_default_str();
