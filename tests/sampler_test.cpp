@@ -55,6 +55,13 @@ Chorale head(const Chorale& c, int bars) {
     return out;
 }
 
+/// The problem of redrawing alto, tenor and bass of `base` whole.
+sample::Problem lower_voices_problem(const Chorale& base, const Model& model) {
+    Constraints k;
+    k.regions.push_back(Region{{0, base.num_ticks}, {false, true, true, true}});
+    return sample::compile_problem(base, k, model);
+}
+
 /// End of the note or rest of voice v that sounds at tick t.
 int note_end(const Chorale& c, int v, int t) {
     int e = t + 1;
@@ -409,9 +416,7 @@ TEST(Sampler, SweepsRedrawEveryFreeCellThatOften) {
     DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 4);  // 64 ticks
     const auto model = small_model(ContextMode::full);
-    Constraints k;
-    k.regions.push_back(Region{{0, base.num_ticks}, {false, true, true, true}});
-    const sample::Problem p = sample::compile_problem(base, k, *model);
+    const sample::Problem p = lower_voices_problem(base, *model);
     const auto backend = sample::make_eigen_backend(*model, 1);
     for (int sweeps : {1, 3}) {
         sample::SamplerOptions so;
@@ -484,9 +489,7 @@ TEST(Sampler, OneSweepPassNeverRedrawsNeighboursTogether) {
     DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 4);  // 64 ticks
     const auto model = small_model(ContextMode::full);
-    Constraints k;
-    k.regions.push_back(Region{{0, base.num_ticks}, {false, true, true, true}});
-    const sample::Problem p = sample::compile_problem(base, k, *model);
+    const sample::Problem p = lower_voices_problem(base, *model);
     RecordingBackend backend(*model);
     sample::SamplerOptions so;
     so.iterations = 12;
@@ -516,9 +519,7 @@ TEST(Sampler, SweepStillRedrawsEveryCellOfAVoice) {
     DEEPBACH_NEEDS_CORPUS();
     const Chorale base = head(corpus().chorales[0], 4);
     const auto model = small_model(ContextMode::full);
-    Constraints k;
-    k.regions.push_back(Region{{0, base.num_ticks}, {false, true, true, true}});
-    const sample::Problem p = sample::compile_problem(base, k, *model);
+    const sample::Problem p = lower_voices_problem(base, *model);
     RecordingBackend backend(*model);
     sample::SamplerOptions so;
     so.iterations = 40;
