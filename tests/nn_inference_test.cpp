@@ -199,6 +199,16 @@ bool bitwise_equal(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
            std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<size_t>(a.size())) == 0;
 }
 
+/// Hidden sizes that fill the packed kernel's strips and leave a partial one.
+ModelConfig strip_config() {
+    ModelConfig c;
+    c.note_embedding = 4;
+    c.meta_embedding = 3;
+    c.lstm_hidden = 37;
+    c.mlp_hidden = 29;
+    return c;
+}
+
 /// Runs body once per kernel path this build and CPU support (baseline
 /// always), then restores the path engines get by default.
 template <class Body>
@@ -269,12 +279,7 @@ TEST(NnInferenceDeterminism, BatchAndThreadsDoNotChangeResults) {
     // On each kernel path: the path changes bits, batching and threads do not.
     on_each_kernel_path([] {
         // Default-sized hidden layers exercise the packed kernel's full strips.
-        ModelConfig c;
-        c.note_embedding = 4;
-        c.meta_embedding = 3;
-        c.lstm_hidden = 37;
-        c.mlp_hidden = 29;
-        const Model model = Model::initialize(c, tiny_vocabularies(), {}, 99);
+        const Model model = Model::initialize(strip_config(), tiny_vocabularies(), {}, 99);
         std::vector<OwnedSequence> seqs;
         for (int i = 0; i < 5; ++i) seqs.emplace_back(model, 20 + 13 * i, 100 + i);
         std::vector<nn::Target> targets;
@@ -345,11 +350,7 @@ TEST(NnKernelPath, HalfFloatWeightsGiveTheSameBits) {
     // floats) keeps reading floats.
     const nn::KernelPath saved = nn::kernel_path();
     if (!nn::set_kernel_path(nn::KernelPath::avx2)) GTEST_SKIP() << "no AVX2 on this CPU or build";
-    ModelConfig c;
-    c.note_embedding = 4;
-    c.meta_embedding = 3;
-    c.lstm_hidden = 37;
-    c.mlp_hidden = 29;
+    ModelConfig c = strip_config();
     c.lstm_layers = 2;
     const Model exact = Model::initialize(c, tiny_vocabularies(), {}, 5);
     const std::filesystem::path file = std::filesystem::temp_directory_path() /

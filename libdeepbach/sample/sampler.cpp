@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 
 namespace deepbach::sample {
@@ -162,10 +161,9 @@ void pick(Chain& c, const Problem& p, int v, int k, Schedule schedule, std::vect
 
 }  // namespace
 
-int resolve_positions(const Problem& problem, const ModelConfig& config, const SamplerOptions& options) {
+int resolve_positions(const ModelConfig& config, const SamplerOptions& options) {
     if (options.positions < 0) throw Error("positions per iteration must be at least 1");
     if (options.positions > 0) return options.positions;
-    (void)problem;
     // Full mode: one pass costs the same whatever it redraws, and 32 cells per
     // pass sampled as well as 8 at a quarter of the passes (docs/benchmarks.md).
     return config.mode == ContextMode::window ? 8 : 32;
@@ -194,7 +192,7 @@ int resolve_iterations(const Problem& problem, const ModelConfig& config, const 
     // cell). The sweep schedule runs by sweeps instead; this is its estimate.
     const int sweeps = resolve_sweeps(options);
     const int per_sweep = static_cast<int>(
-        std::ceil(static_cast<double>(problem.grid.num_ticks) / resolve_positions(problem, config, options)));
+        std::ceil(static_cast<double>(problem.grid.num_ticks) / resolve_positions(config, options)));
     return std::max(1, sweeps * per_sweep);
 }
 
@@ -220,7 +218,7 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     };
     const ModelConfig& config = backend.config();
     const int iterations = resolve_iterations(problem, config, options);
-    const int positions = resolve_positions(problem, config, options);
+    const int positions = resolve_positions(config, options);
     const nn::EncodedChorale base = encode_base(problem, model);
 
     std::vector<Chain> chains(static_cast<size_t>(options.chains));
@@ -356,7 +354,7 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     // By sweeps (the sweep schedule's default), until every chain has
     // redrawn every free cell of every voice `sweeps` times; else
     // `iterations` passes.
-    const bool by_sweeps = runs_by_sweeps(options) && options.schedule != Schedule::blocked;
+    const bool by_sweeps = runs_by_sweeps(options);
     const int sweeps = by_sweeps ? resolve_sweeps(options) : 0;
     int free_voices = 0;
     for (int v = 0; v < kNumVoices; ++v)

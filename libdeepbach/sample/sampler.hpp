@@ -74,7 +74,7 @@ struct SamplerStats {
 
 /// The iterations `options` gives for a problem (after defaults).
 int resolve_iterations(const Problem& problem, const ModelConfig& config, const SamplerOptions& options);
-int resolve_positions(const Problem& problem, const ModelConfig& config, const SamplerOptions& options);
+int resolve_positions(const ModelConfig& config, const SamplerOptions& options);
 /// options.sweeps, or kDefaultSweeps for 0.
 int resolve_sweeps(const SamplerOptions& options);
 /// Whether run_chains runs by sweeps (the sweep schedule, no iterations given).
