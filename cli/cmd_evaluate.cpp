@@ -54,6 +54,7 @@ struct EvaluateArgs {
     // The sampler's defaults and limits are the library's (SamplingOptions, validate()).
     int iterations = SamplingOptions{}.iterations;
     int sweeps = SamplingOptions{}.sweeps;
+    int positions = SamplingOptions{}.positions;
     double temperature = SamplingOptions{}.temperature;
     double voice_leading = SamplingOptions{}.voice_leading;
     int chains = SamplingOptions{}.chains;
@@ -315,6 +316,7 @@ int run_harmonize_eval(const EvaluateArgs& a) {
     options.sampling.seed = seed;
     options.sampling.iterations = a.iterations;
     options.sampling.sweeps = a.sweeps;
+    options.sampling.positions = a.positions;
     options.sampling.temperature = a.temperature;
     options.sampling.voice_leading = a.voice_leading;
     options.sampling.chains = a.chains;
@@ -379,6 +381,7 @@ int run_harmonize_eval(const EvaluateArgs& a) {
         out["seed"] = seed;
         out["sweeps"] = a.iterations > 0 ? 0 : (a.sweeps > 0 ? a.sweeps : defaults::kSweeps);
         out["iterations"] = a.iterations;
+        out["positions"] = a.positions;
         out["temperature"] = a.temperature;
         out["voice_leading"] = a.voice_leading;
         out["chains"] = a.chains;
@@ -453,7 +456,7 @@ int run_evaluate(EvaluateArgs a) {
     }
     if (!a.harmonize) {
         if (!a.out.empty()) throw Error("--out goes with --harmonize");
-        if (a.given_iterations) throw Error("--iterations and --sweeps go with --harmonize");
+        if (a.given_iterations) throw Error("--iterations, --sweeps and --positions go with --harmonize");
         if (a.given_sampling) throw Error("--temperature, --voice-leading and --chains go with --harmonize");
     }
     if (a.harmonize) return run_harmonize_eval(a);
@@ -498,6 +501,9 @@ void add_evaluate_command(CLI::App& app, Action& action) {
         ->type_name("N");
     cmd->add_option("--iterations", a->iterations, "--harmonize: passes of each voice instead of --sweeps")
         ->type_name("N");
+    cmd->add_option("--positions", a->positions,
+                    "--harmonize: cells redrawn per voice and pass, at most (0: the default)")
+        ->type_name("N");
     cmd->add_option("--temperature", a->temperature,
                     "--harmonize: sampling temperature reached by the annealing")
         ->capture_default_str();
@@ -513,7 +519,7 @@ void add_evaluate_command(CLI::App& app, Action& action) {
     cmd->add_flag("--json", a->json, "Print one JSON object");
     cmd->add_option("--threads", a->threads, "Threads (0: all cores)")->capture_default_str();
     cmd->callback([&action, a, cmd] {
-        a->given_iterations = cmd->count("--iterations") + cmd->count("--sweeps") > 0;
+        a->given_iterations = cmd->count("--iterations") + cmd->count("--sweeps") + cmd->count("--positions") > 0;
         a->given_sampling =
             cmd->count("--temperature") + cmd->count("--chains") + cmd->count("--voice-leading") > 0;
         action = [a] { return run_evaluate(*a); };

@@ -14,6 +14,8 @@ void add_info_command(CLI::App& app, Action& action);
 void add_convert_command(CLI::App& app, Action& action);
 void add_corpus_command(CLI::App& app, Action& action);
 void add_evaluate_command(CLI::App& app, Action& action);
+/// deepbach calibrate (cmd_calibrate.cpp; no LibTorch needed).
+void add_calibrate_command(CLI::App& app, Action& action);
 /// harmonize, generate and reharmonize (cmd_sample.cpp).
 void add_sample_commands(CLI::App& app, Action& action);
 

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     deepbach::cli::add_corpus_command(app, action);
     deepbach::cli::add_evaluate_command(app, action);
     deepbach::cli::add_train_commands(app, action);
+    deepbach::cli::add_calibrate_command(app, action);
     deepbach::cli::add_sample_commands(app, action);
     try {
         app.parse(argc, argv);

@@ -2,6 +2,7 @@
 // (training and the LibTorch backend: deepbach/train.hpp, deepbach::torch).
 #pragma once
 
+#include <deepbach/calibrate.hpp>
 #include <deepbach/chorale.hpp>
 #include <deepbach/constraints.hpp>
 #include <deepbach/corpus.hpp>

@@ -1,0 +1,95 @@
+// libdeepbach: calibrate a model's relational potentials against what its
+// sampler writes (no LibTorch needed).
+//
+// Training fits each voice's conditional at Bach's contexts; the sampler
+// shows the networks its own half-finished chorales, where they believe in
+// things Bach did not write (consecutive fifths and octaves, notes out of the
+// key). The relational potentials (ModelConfig::relational) are the weights
+// of exact features of every cell: its interval class and motion against
+// each other voice, into and out of the note, and its pitch class in the
+// key. Calibration fits these weights so that the sampler's output has
+// Bach's counts of every feature on the training sopranos: each round
+// harmonizes a batch of training sopranos with the model alone (voice-leading
+// guide off) at the sampler's budget, counts every feature in the results
+// and in Bach's own chorales, and moves each weight by
+// step x log((Bach's count + s) / (the sampler's count + s)), generalized
+// iterative scaling, the maximum-likelihood step of a model with these
+// features, taken against the distribution the sampler actually draws from.
+// Nothing names a rule: the weights say what Bach did, measured where the
+// sampler is. See docs/training.md, "Calibration".
+#pragma once
+
+#include <deepbach/model.hpp>
+#include <deepbach/options.hpp>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace deepbach {
+
+struct CalibrationOptions {
+    /// Bach's chorales: a corpus folder; its training split (the model's
+    /// split seed, Model::training.seed) is what is harmonized and counted.
+    std::filesystem::path corpus;
+    int rounds = 40;  ///< rounds of harmonize, count, update
+    int batch = 8;    ///< training sopranos harmonized per round
+    /// The step of generalized iterative scaling (1/7, one over the terms a
+    /// cell reads, is the textbook one that always converges; larger moves faster).
+    double step = 0.5;
+    /// Counts added to both sides of the ratio, so an unseen feature moves by
+    /// a bounded step.
+    double smoothing = 0.5;
+    /// The sampler as it will be used: sweeps (0: the default), temperature
+    /// and positions per pass (0: the default). The guide is always off.
+    int sweeps = 0;
+    int positions = 0;
+    double temperature = 1.0;
+    /// Mean the tables over the last `average` share of the rounds (Polyak
+    /// averaging, 0..1; 0: the last round's tables).
+    double average = 0.5;
+    std::uint64_t seed = defaults::kSeed;  ///< batches and sampling
+    int threads = defaults::kThreads;      ///< harmonizations in parallel (0: all cores)
+    /// Stop after the round that ends past this many seconds; 0: no bound.
+    double time_limit_seconds = 0;
+};
+
+/// Throws Error for options outside their limits (rounds and batch >= 1, a
+/// positive step, smoothing > 0, average in [0, 1], sweeps and positions >= 0,
+/// a positive temperature).
+void validate(const CalibrationOptions& options);
+
+struct CalibrationProgress {
+    int round = 0;  ///< rounds done, 1-based
+    int rounds = 0;
+    int chorales = 0;  ///< harmonized in this round
+    /// This round's harmonizations against Bach's same chorales, per chorale.
+    double parallels = 0, bach_parallels = 0;
+    double out_of_key = 0, bach_out_of_key = 0;
+    /// Total variation distance between the sampler's and Bach's feature
+    /// counts this round (half the L1 distance of the normalized counts, 0..1).
+    double distance = 0;
+    double seconds = 0;
+};
+
+/// Return false to stop: calibrate_relations then throws Cancelled.
+using CalibrationCallback = std::function<bool(const CalibrationProgress&)>;
+
+struct CalibrationRecord {
+    int rounds = 0;  ///< rounds run
+    int chorales = 0;  ///< harmonizations in all
+    double seconds = 0;
+    CalibrationProgress first, last;  ///< the first and the last round
+};
+
+/// Calibrates the relational tables of `model` (in place; its networks are
+/// untouched) against the training split of options.corpus. Throws Error for
+/// a model without relational potentials, a corpus without training
+/// chorales, or invalid options. The alto, tenor and bass tables are the
+/// ones harmonizing draws from; the soprano's stays as it was.
+CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& options,
+                                      const CalibrationCallback& callback = {});
+
+}  // namespace deepbach

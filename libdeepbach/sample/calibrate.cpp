@@ -1,0 +1,251 @@
+// Calibration of the relational potentials against the sampler's own output:
+// see deepbach/calibrate.hpp.
+#include <deepbach/calibrate.hpp>
+
+#include "nn/encode.hpp"
+#include "nn/relational.hpp"
+#include "util/parallel.hpp"
+#include "util/rng.hpp"
+
+#include <deepbach/error.hpp>
+#include <deepbach/evaluation.hpp>
+#include <deepbach/harmonize.hpp>
+#include <deepbach/report.hpp>
+#include <deepbach/score.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace deepbach {
+
+namespace {
+
+using Counts = std::array<std::vector<double>, kNumVoices>;
+
+std::string table_name(int v) {
+    return fmt::format("voices.{}.relational", v);
+}
+
+Counts zero_counts() {
+    Counts c;
+    for (auto& v : c) v.assign(static_cast<std::size_t>(nn::kRelationalSize), 0.0);
+    return c;
+}
+
+// Adds every relational term each cell of voices 1..3 reads for its own
+// token to `counts`: the features of the chorale as the sampler's
+// conditionals see them. Throws Error when a token is not in the
+// vocabularies.
+void count_features(const nn::Relational& relational, const Model& model, const Chorale& chorale,
+                    Counts& counts) {
+    const nn::EncodedChorale enc = nn::encode_chorale(chorale, model.vocabularies);
+    const nn::SequenceView view = nn::view_of(enc);
+    std::vector<std::int32_t> idx;
+    for (int v = 1; v < kNumVoices; ++v) {
+        const int V = relational.vocabulary_size(v);
+        idx.resize(static_cast<std::size_t>(view.length) * static_cast<std::size_t>(V) * nn::kRelTerms);
+        relational.indices(view, v, idx.data());
+        auto& c = counts[static_cast<std::size_t>(v)];
+        for (int t = 0; t < view.length; ++t) {
+            const int tok = enc.notes[static_cast<std::size_t>(v)][static_cast<std::size_t>(t + kDatasetPadding)];
+            const std::size_t base = (static_cast<std::size_t>(t) * static_cast<std::size_t>(V) +
+                                      static_cast<std::size_t>(tok)) *
+                                     nn::kRelTerms;
+            for (int k = 0; k < nn::kRelTerms; ++k) {
+                const std::int32_t e = idx[base + static_cast<std::size_t>(k)];
+                if (e != nn::kRelNone) c[static_cast<std::size_t>(e)] += 1.0;
+            }
+        }
+    }
+}
+
+double total_variation(const Counts& a, const Counts& b) {
+    double sa = 0, sb = 0;
+    for (int v = 1; v < kNumVoices; ++v)
+        for (std::size_t e = 0; e < a[static_cast<std::size_t>(v)].size(); ++e) {
+            sa += a[static_cast<std::size_t>(v)][e];
+            sb += b[static_cast<std::size_t>(v)][e];
+        }
+    if (sa <= 0 || sb <= 0) return 1.0;
+    double d = 0;
+    for (int v = 1; v < kNumVoices; ++v)
+        for (std::size_t e = 0; e < a[static_cast<std::size_t>(v)].size(); ++e)
+            d += std::abs(a[static_cast<std::size_t>(v)][e] / sa - b[static_cast<std::size_t>(v)][e] / sb);
+    return d / 2;
+}
+
+}  // namespace
+
+void validate(const CalibrationOptions& o) {
+    check_count("rounds", o.rounds, 1);
+    check_count("batch", o.batch, 1);
+    check_positive("step", o.step, "0.5");
+    check_positive("smoothing", o.smoothing, "0.5");
+    if (!(o.average >= 0 && o.average <= 1))
+        throw Error(fmt::format("average {}: a share of the rounds, 0 to 1 (e.g. 0.5)", o.average));
+    check_count("sweeps", o.sweeps, 0);
+    check_count("positions", o.positions, 0);
+    check_positive("temperature", o.temperature, "1.0");
+    check_non_negative("time limit", o.time_limit_seconds, "600");
+    check_count("threads", o.threads, 0, defaults::kMaxThreads);
+}
+
+CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& options,
+                                      const CalibrationCallback& callback) {
+    validate(options);
+    if (!model.config.relational)
+        throw Error("calibration needs a model with relational potentials (deepbach train --relational)");
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+
+    std::error_code ec;
+    if (!std::filesystem::is_directory(options.corpus, ec))
+        throw Error(options.corpus.string() + ": not a folder (calibration reads a corpus folder)");
+    LoadedChorales loaded =
+        load_chorales({options.corpus}, SplitPart::train, model.training.seed, 0, options.threads);
+    const nn::Relational relational(model.vocabularies);
+    // Bach's chorales that the model's vocabularies hold, with their counts.
+    std::vector<NamedChorale> chorales;
+    std::vector<Counts> bach_counts;
+    for (auto& c : loaded.chorales) {
+        Counts counts = zero_counts();
+        try {
+            count_features(relational, model, c.chorale, counts);
+        } catch (const Error&) {
+            continue;  // a token the model cannot read: not a soprano it can be calibrated on
+        }
+        chorales.push_back(std::move(c));
+        bach_counts.push_back(std::move(counts));
+    }
+    if (chorales.empty())
+        throw Error(options.corpus.string() + ": no training chorale to calibrate on (the model's split, seed " +
+                    std::to_string(model.training.seed) + ")");
+
+    std::array<std::vector<float>*, kNumVoices> tables{};
+    for (int v = 1; v < kNumVoices; ++v) {
+        auto it = model.weights.find(table_name(v));
+        if (it == model.weights.end() || it->second.data.size() != static_cast<std::size_t>(nn::kRelationalSize))
+            throw Error("the model has no relational table " + table_name(v));
+        tables[static_cast<std::size_t>(v)] = &it->second.data;
+    }
+    // The model the sampler reads: this one, changed between rounds only.
+    const std::shared_ptr<const Model> view(&model, [](const Model*) {});
+
+    detail::Rng rng(options.seed ^ 0x63616c6962726174ULL);
+    std::vector<std::size_t> order(chorales.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::size_t next = order.size();  // start with a fresh shuffle
+
+    const int batch = std::min<int>(options.batch, static_cast<int>(chorales.size()));
+    const int average_from = options.average > 0
+                                 ? std::max(1, static_cast<int>(std::floor(options.rounds * (1.0 - options.average))) + 1)
+                                 : options.rounds + 1;
+    Counts sum = zero_counts();
+    int summed = 0;
+    CalibrationRecord record;
+    for (int round = 1; round <= options.rounds; ++round) {
+        std::vector<std::size_t> picked;
+        while (static_cast<int>(picked.size()) < batch) {
+            if (next >= order.size()) {
+                detail::shuffle(order, rng);
+                next = 0;
+            }
+            picked.push_back(order[next++]);
+        }
+        std::vector<std::uint64_t> seeds(picked.size());
+        for (auto& s : seeds) s = rng.next();
+
+        std::vector<std::optional<Chorale>> results(picked.size());
+        detail::parallel_for(picked.size(), options.threads, [&](std::size_t i) {
+            SamplingOptions so;
+            so.model = view;
+            so.seed = seeds[i];
+            so.sweeps = options.sweeps;
+            so.positions = options.positions;
+            so.temperature = options.temperature;
+            so.voice_leading = 0;
+            so.threads = 1;
+            try {
+                results[i] = harmonize(to_score(chorales[picked[i]].chorale), {}, so).chorale;
+            } catch (const Cancelled&) {
+                throw;
+            } catch (const Error&) {
+                // a soprano the sampler refuses: left out of this round
+            }
+        });
+
+        Counts bach = zero_counts(), own = zero_counts();
+        CalibrationProgress p;
+        p.round = round;
+        p.rounds = options.rounds;
+        for (std::size_t i = 0; i < picked.size(); ++i) {
+            if (!results[i]) continue;
+            try {
+                count_features(relational, model, *results[i], own);
+            } catch (const Error&) {
+                continue;
+            }
+            const Counts& b = bach_counts[picked[i]];
+            for (int v = 1; v < kNumVoices; ++v)
+                for (std::size_t e = 0; e < b[static_cast<std::size_t>(v)].size(); ++e)
+                    bach[static_cast<std::size_t>(v)][e] += b[static_cast<std::size_t>(v)][e];
+            const VoiceLeadingStats sb = voice_leading_stats(chorales[picked[i]].chorale);
+            const VoiceLeadingStats so = voice_leading_stats(*results[i]);
+            p.bach_parallels += static_cast<double>(sb.parallels());
+            p.parallels += static_cast<double>(so.parallels());
+            p.bach_out_of_key += static_cast<double>(sb.out_of_key);
+            p.out_of_key += static_cast<double>(so.out_of_key);
+            ++p.chorales;
+        }
+        if (p.chorales > 0) {
+            const double n = p.chorales;
+            p.parallels /= n;
+            p.bach_parallels /= n;
+            p.out_of_key /= n;
+            p.bach_out_of_key /= n;
+            p.distance = total_variation(bach, own);
+            // Generalized iterative scaling, each log ratio bounded by one nat.
+            for (int v = 1; v < kNumVoices; ++v) {
+                auto& table = *tables[static_cast<std::size_t>(v)];
+                for (std::size_t e = 0; e < table.size(); ++e) {
+                    const double r = std::log((bach[static_cast<std::size_t>(v)][e] + options.smoothing) /
+                                              (own[static_cast<std::size_t>(v)][e] + options.smoothing));
+                    table[e] += static_cast<float>(options.step * std::clamp(r, -1.0, 1.0));
+                }
+            }
+        }
+        if (round >= average_from) {
+            for (int v = 1; v < kNumVoices; ++v) {
+                const auto& table = *tables[static_cast<std::size_t>(v)];
+                for (std::size_t e = 0; e < table.size(); ++e) sum[static_cast<std::size_t>(v)][e] += table[e];
+            }
+            ++summed;
+        }
+        p.seconds = elapsed();
+        record.rounds = round;
+        record.chorales += p.chorales;
+        if (round == 1) record.first = p;
+        record.last = p;
+        if (callback && !callback(p)) throw Cancelled();
+        if (options.time_limit_seconds > 0 && p.seconds >= options.time_limit_seconds) break;
+    }
+    if (summed > 0)
+        for (int v = 1; v < kNumVoices; ++v) {
+            auto& table = *tables[static_cast<std::size_t>(v)];
+            for (std::size_t e = 0; e < table.size(); ++e)
+                table[e] = static_cast<float>(sum[static_cast<std::size_t>(v)][e] / summed);
+        }
+    record.seconds = elapsed();
+    return record;
+}
+
+}  // namespace deepbach

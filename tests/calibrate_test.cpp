@@ -1,0 +1,130 @@
+// Calibration of the relational potentials (deepbach/calibrate.hpp): a
+// feature the sampler writes more often than Bach loses weight, nothing but
+// the alto, tenor and bass tables changes, and the result follows the seed.
+#include "nn/relational.hpp"
+#include "small_model.hpp"
+
+#include <deepbach/deepbach.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include "needs_corpus.hpp"
+
+using namespace deepbach;
+
+namespace {
+
+// The key table's entry for the pitch class a semitone above the tonic.
+constexpr std::size_t kKeyEntry = 3 * nn::kRelPairSize + 1;
+
+// A small untrained relational model whose alto, tenor and bass tables give
+// the pitch class a semitone above the tonic (out of every key) +6 nats.
+Model biased_model() {
+    ModelConfig c;
+    c.mode = ContextMode::full;
+    c.relational = true;
+    c.note_embedding = 8;
+    c.meta_embedding = 4;
+    c.lstm_hidden = 16;
+    c.mlp_hidden = 16;
+    c.lstm_layers = 1;
+    const Corpus& corpus = test_support::bach_corpus();
+    Model m = Model::initialize(c, build_vocabularies(corpus), corpus.ranges(), 11);
+    for (int v = 1; v < kNumVoices; ++v)
+        m.weights.at("voices." + std::to_string(v) + ".relational").data[kKeyEntry] = 6.0f;
+    return m;
+}
+
+CalibrationOptions small_run(std::uint64_t seed) {
+    CalibrationOptions o;
+    o.corpus = DEEPBACH_CORPUS_DIR;
+    o.rounds = 3;
+    o.batch = 2;
+    o.step = 1.0;
+    o.sweeps = 2;
+    o.average = 0;
+    o.seed = seed;
+    o.threads = 2;
+    return o;
+}
+
+}  // namespace
+
+TEST(Calibrate, AFeatureTheSamplerOverusesLosesWeight) {
+    DEEPBACH_NEEDS_CORPUS();
+    const Model before = biased_model();
+    Model m = before;
+    const CalibrationRecord r = calibrate_relations(m, small_run(1));
+    EXPECT_EQ(r.rounds, 3);
+    EXPECT_EQ(r.chorales, 6);
+    // Out of key everywhere the bias reaches: Bach writes it far less, so
+    // each round takes the full step (one nat) off it.
+    for (int v = 1; v < kNumVoices; ++v)
+        EXPECT_NEAR(m.weights.at("voices." + std::to_string(v) + ".relational").data[kKeyEntry], 3.0f, 1e-5)
+            << "voice " << v;
+    EXPECT_GT(r.first.out_of_key, r.first.bach_out_of_key);
+    EXPECT_GT(r.first.distance, 0.0);
+    EXPECT_LE(r.first.distance, 1.0);
+    // Nothing else changes: the networks and the soprano's table.
+    for (const auto& [name, t] : before.weights) {
+        if (name == "voices.1.relational" || name == "voices.2.relational" || name == "voices.3.relational")
+            continue;
+        EXPECT_EQ(t.data, m.weights.at(name).data) << name;
+    }
+}
+
+TEST(Calibrate, TheSeedDecidesTheResult) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model a = biased_model(), b = biased_model(), c = biased_model();
+    CalibrationOptions o = small_run(5);
+    o.rounds = 2;
+    calibrate_relations(a, o);
+    o.threads = 1;  // results do not depend on the threads
+    calibrate_relations(b, o);
+    o.seed = 6;
+    calibrate_relations(c, o);
+    EXPECT_EQ(a.weights.at("voices.2.relational").data, b.weights.at("voices.2.relational").data);
+    EXPECT_NE(a.weights.at("voices.2.relational").data, c.weights.at("voices.2.relational").data);
+}
+
+TEST(Calibrate, AveragingMeansTheLastRoundsTables) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model m = biased_model();
+    CalibrationOptions o = small_run(1);
+    o.average = 1.0;  // the mean of rounds 1..3: 6 - (1 + 2 + 3) / 3
+    calibrate_relations(m, o);
+    EXPECT_NEAR(m.weights.at("voices.1.relational").data[kKeyEntry], 4.0f, 1e-5);
+}
+
+TEST(Calibrate, RefusesAModelWithoutRelationalPotentials) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model m = *test_support::small_model(ContextMode::full, 5);
+    try {
+        calibrate_relations(m, small_run(1));
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("relational"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Calibrate, OptionsOutsideTheirLimitsAreRefused) {
+    auto refused = [](auto change, const char* what) {
+        CalibrationOptions o;
+        change(o);
+        try {
+            validate(o);
+            ADD_FAILURE() << "accepted: " << what;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+        }
+    };
+    refused([](CalibrationOptions& o) { o.rounds = 0; }, "rounds 0");
+    refused([](CalibrationOptions& o) { o.batch = 0; }, "batch 0");
+    refused([](CalibrationOptions& o) { o.step = 0; }, "step");
+    refused([](CalibrationOptions& o) { o.smoothing = -1; }, "smoothing");
+    refused([](CalibrationOptions& o) { o.average = 1.5; }, "average 1.5");
+    refused([](CalibrationOptions& o) { o.sweeps = -1; }, "sweeps -1");
+    refused([](CalibrationOptions& o) { o.temperature = 0; }, "temperature");
+    validate(CalibrationOptions{});
+}
