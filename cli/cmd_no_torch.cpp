@@ -1,4 +1,4 @@
-// deepbach train in a build without LibTorch: the
+// deepbach train in the command without LibTorch: in a build without it, the
 // name exists, take any arguments, and say how to get a build that has them.
 #include "commands.hpp"
 
@@ -9,7 +9,12 @@ namespace deepbach::cli {
 namespace {
 
 void add_unavailable(CLI::App* parent, const std::string& name, const std::string& what, Action& action) {
+#ifdef DEEPBACH_TORCH_COMMAND
+    // main() hands `train` to the full command before parsing: this is its --help line.
+    auto* cmd = parent->add_subcommand(name, what + " (LibTorch: runs " DEEPBACH_TORCH_COMMAND ")");
+#else
     auto* cmd = parent->add_subcommand(name, what + " (needs LibTorch: not in this build)");
+#endif
     cmd->allow_extras();
     cmd->callback([&action, name] {
         action = [name]() -> int {

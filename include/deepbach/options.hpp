@@ -48,8 +48,9 @@ constexpr int kMaxChains = 4096;
 constexpr int kMaxCount = 1'000'000'000;  ///< iterations, positions, epochs, ...
 /// Sweeps of the sampler when none are asked for: redraws of every free
 /// cell (DeepBach's default is 62.5); chosen on the quality-against-time
-/// curve of docs/benchmarks.md.
-constexpr int kSweeps = 62;
+/// curve of docs/benchmarks.md with the calibrated model (sweeps of every
+/// cell the no-neighbours rule allows per pass).
+constexpr int kSweeps = 32;
 }  // namespace defaults
 
 /// The checks of one option's value, named as the front ends name it

@@ -30,6 +30,8 @@ constexpr double kBlockedMinShare = 0.05;
 constexpr double kBlockedAnnealShare = 0.75;
 /// Sweeps of the sweep schedule when none are asked for.
 constexpr int kDefaultSweeps = defaults::kSweeps;
+/// Positions per pass meaning "every cell the sweep may take".
+constexpr int kAllPositions = defaults::kMaxCount;
 
 /// The blocked schedule's iterations when none are asked for.
 constexpr int kBlockedIterations = 100;

@@ -212,8 +212,8 @@ _SAMPLING_DOC = """
     - chains: chains sampled together; the best (highest pseudo-log-likelihood)
       is returned; keep_all_chains=True keeps every chain in result.chains.
     - positions: cells redrawn per voice and pass, at most; None: 8 in window
-      mode, 32 in full mode (the sweep never draws two neighbouring cells of
-      a voice in one pass).
+      mode; in full mode every cell the sweep may take (it never draws two
+      neighbouring cells of a voice in one pass), 32 with the uniform schedule.
     - schedule: 'auto' (blocked for a model with a mask input, else sweep), 'blocked'
       (Coconet's annealed blocks from a masked start), 'sweep' (each free cell once before any twice) or 'uniform'
       (DeepBach's).
