@@ -53,10 +53,11 @@ int run_calibrate(const CalibrateArgs& a) {
     std::cout << fmt::format(
         "calibrated {} -> {}: {} rounds, {} harmonizations, {:.0f} s\n"
         "first round: parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance {:.3f}\n"
-        "last round:  parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance {:.3f}\n",
+        "last round:  parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance {:.3f}\n"
+        "validation NLL {:.3f} (mean of the four voices)\n",
         model_path, a.out, r.rounds, r.chorales, r.seconds, r.first.parallels, r.first.bach_parallels,
         r.first.out_of_key, r.first.bach_out_of_key, r.first.distance, r.last.parallels, r.last.bach_parallels,
-        r.last.out_of_key, r.last.bach_out_of_key, r.last.distance);
+        r.last.out_of_key, r.last.bach_out_of_key, r.last.distance, r.validation_nll);
     return 0;
 }
 

@@ -52,3 +52,10 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/models/deepbach.safetensors AND TARGET bench_cos
             -DKEY=rows\;2\;ms_per_chain_bar_and_sweep -P ${BENCH_JSON})
   set_tests_properties(bench.cost_growth_json PROPERTIES TIMEOUT 300)
 endif()
+# bench_hymn: the README's command twice, at one sweep; its median.
+if(EXISTS ${PROJECT_SOURCE_DIR}/models/deepbach.safetensors AND TARGET bench_hymn AND TARGET deepbach_cli)
+  add_test(NAME bench.hymn_json
+    COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bench_hymn>\;--runs\;2\;--json\;--\;--sweeps\;1
+            -DKEY=median_seconds -P ${BENCH_JSON})
+  set_tests_properties(bench.hymn_json PROPERTIES TIMEOUT 300)
+endif()

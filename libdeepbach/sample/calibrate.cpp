@@ -7,6 +7,7 @@
 #include "util/parallel.hpp"
 #include "util/rng.hpp"
 
+#include <deepbach/diagnostics.hpp>
 #include <deepbach/error.hpp>
 #include <deepbach/evaluation.hpp>
 #include <deepbach/harmonize.hpp>
@@ -244,6 +245,19 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
             for (std::size_t e = 0; e < table.size(); ++e)
                 table[e] = static_cast<float>(sum[static_cast<std::size_t>(v)][e] / summed);
         }
+    // The model's record holds its validation figures: those of the tables it now has.
+    LoadedChorales validation =
+        load_chorales({options.corpus}, SplitPart::validation, model.training.seed, 0, options.threads);
+    std::vector<Chorale> held;
+    for (auto& c : validation.chorales) held.push_back(std::move(c.chorale));
+    if (!held.empty()) {
+        ModelEvaluationOptions eo;
+        eo.threads = options.threads;
+        eo.parallel_mass = false;
+        const ModelEvaluation e = evaluate_model(model, held, eo);
+        model.training.validation = e.voices;
+        record.validation_nll = e.mean_nll;
+    }
     record.seconds = elapsed();
     return record;
 }

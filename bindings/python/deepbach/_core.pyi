@@ -453,6 +453,46 @@ def evaluate(
     progress: Optional[_Progress] = None,
 ) -> Evaluation: ...
 
+class CalibrationProgress:
+    """What calibrate() passes to its progress callable after each round."""
+
+    @property
+    def round(self) -> int: ...
+    @property
+    def rounds(self) -> int: ...
+    @property
+    def chorales(self) -> int: ...
+    @property
+    def parallels(self) -> float: ...
+    @property
+    def bach_parallels(self) -> float: ...
+    @property
+    def out_of_key(self) -> float: ...
+    @property
+    def bach_out_of_key(self) -> float: ...
+    @property
+    def distance(self) -> float: ...
+    @property
+    def seconds(self) -> float: ...
+
+def calibrate(
+    model: Union[Model, _Path],
+    corpus: _Path,
+    *,
+    rounds: int = 40,
+    batch: int = 8,
+    step: float = 0.5,
+    smoothing: float = 0.5,
+    average: float = 0.5,
+    sweeps: int = 0,
+    positions: int = 0,
+    temperature: float = 1.0,
+    seed: int = 1,
+    threads: int = 0,
+    time_limit_seconds: float = 0.0,
+    progress: Optional[Callable[[CalibrationProgress], Optional[bool]]] = None,
+) -> Tuple[Model, dict[str, Any]]: ...
+
 class TrainProgress:
     """What train() passes to its progress callable (LibTorch builds only)."""
 

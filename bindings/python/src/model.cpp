@@ -2,6 +2,7 @@
 // (LibTorch builds only).
 #include "common.hpp"
 
+#include <deepbach/calibrate.hpp>
 #include <deepbach/train.hpp>  // TrainOptions' defaults even without LibTorch
 
 #include <algorithm>
@@ -378,6 +379,72 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
                           e.mean_nll);
             return std::string(buf);
         });
+    // ------------------------------------------------------------ calibrate
+    py::class_<CalibrationProgress>(m, "CalibrationProgress",
+                                    "What calibrate() passes to its progress callable after each round.")
+        .def_readonly("round", &CalibrationProgress::round, "Rounds done, from 1.")
+        .def_readonly("rounds", &CalibrationProgress::rounds, "Rounds asked for.")
+        .def_readonly("chorales", &CalibrationProgress::chorales, "Sopranos harmonized in this round.")
+        .def_readonly("parallels", &CalibrationProgress::parallels, "Parallel fifths + octaves per chorale.")
+        .def_readonly("bach_parallels", &CalibrationProgress::bach_parallels, "Bach's, on the same chorales.")
+        .def_readonly("out_of_key", &CalibrationProgress::out_of_key, "Notes out of the key per chorale.")
+        .def_readonly("bach_out_of_key", &CalibrationProgress::bach_out_of_key, "Bach's, on the same chorales.")
+        .def_readonly("distance", &CalibrationProgress::distance,
+                      "Total variation distance between the sampler's and Bach's feature counts (0..1).")
+        .def_readonly("seconds", &CalibrationProgress::seconds, "Since the calibration began.")
+        .def("__repr__", [](const CalibrationProgress& p) {
+            return "<deepbach.CalibrationProgress round " + std::to_string(p.round) + "/" +
+                   std::to_string(p.rounds) + ">";
+        });
+    m.def(
+        "calibrate",
+        [](const py::object& model, const py::object& corpus, int rounds, int batch, double step, double smoothing,
+           double average, int sweeps, int positions, double temperature, std::uint64_t seed, int threads,
+           double time_limit_seconds, const py::object& progress) {
+            auto calibrated = std::make_shared<Model>(*model_arg(model));
+            CalibrationOptions o;
+            o.corpus = fspath(corpus);
+            o.rounds = rounds;
+            o.batch = batch;
+            o.step = step;
+            o.smoothing = smoothing;
+            o.average = average;
+            o.sweeps = sweeps;
+            o.positions = positions;
+            o.temperature = temperature;
+            o.seed = seed;
+            o.threads = threads;
+            o.time_limit_seconds = time_limit_seconds;
+            Interrupts interrupts(progress);
+            const CalibrationRecord r = interrupts.run([&] {
+                return calibrate_relations(*calibrated, o,
+                                           [&](const CalibrationProgress& p) { return interrupts.check(p); });
+            });
+            py::dict record;
+            record["rounds"] = r.rounds;
+            record["chorales"] = r.chorales;
+            record["seconds"] = r.seconds;
+            record["first"] = r.first;
+            record["last"] = r.last;
+            record["validation_nll"] = r.validation_nll;
+            return py::make_tuple(calibrated, record);
+        },
+        // The defaults are CalibrationOptions{}'s, as the command's.
+        py::arg("model"), py::arg("corpus"), py::kw_only(), py::arg("rounds") = CalibrationOptions{}.rounds,
+        py::arg("batch") = CalibrationOptions{}.batch, py::arg("step") = CalibrationOptions{}.step,
+        py::arg("smoothing") = CalibrationOptions{}.smoothing, py::arg("average") = CalibrationOptions{}.average,
+        py::arg("sweeps") = CalibrationOptions{}.sweeps, py::arg("positions") = CalibrationOptions{}.positions,
+        py::arg("temperature") = CalibrationOptions{}.temperature, py::arg("seed") = CalibrationOptions{}.seed,
+        py::arg("threads") = CalibrationOptions{}.threads, py::arg("time_limit_seconds") = 0.0,
+        py::arg("progress") = py::none(), R"doc(
+Fits the relational potentials of a model (a Model or a path; one trained
+with relational=True) so that what its sampler writes, the model alone, has
+Bach's counts of every relational feature on the training sopranos of
+`corpus` (docs/training.md, "Calibration"). Needs no LibTorch. Returns
+(calibrated Model, record dict with rounds, chorales, seconds, first and last
+CalibrationProgress and validation_nll); the model given is unchanged.
+progress(CalibrationProgress) after each round; False cancels.
+)doc");
     m.def(
         "evaluate",
         [](const py::object& model, const py::object& files_or_dir, int threads, const py::object& progress) {

@@ -1,0 +1,36 @@
+"""deepbach.calibrate: the relational tables fitted to what the sampler writes."""
+
+import numpy as np
+import pytest
+
+import deepbach
+
+
+def test_calibrate_returns_a_new_model_and_its_record(corpus_dir, chorale_path):
+    model = deepbach.Model.default()
+    seen = []
+    calibrated, record = deepbach.calibrate(
+        model, corpus_dir, rounds=2, batch=1, sweeps=1, threads=1, progress=lambda p: seen.append(p.round)
+    )
+    assert seen == [1, 2]
+    assert record["rounds"] == 2 and record["chorales"] == 2
+    assert isinstance(record["last"], deepbach.CalibrationProgress)
+    assert 0 <= record["last"].distance <= 1
+    assert record["validation_nll"] > 0
+    assert isinstance(calibrated, deepbach.Model)
+    # The model given is unchanged; the calibrated one samples.
+    assert model.training.validation[1].nll != pytest.approx(calibrated.training.validation[1].nll, abs=0)
+    h = deepbach.harmonize(
+        deepbach.read_score(chorale_path), model=calibrated, sweeps=1, voice_leading=0
+    )
+    assert np.asarray(h.chorale.tokens).shape[0] == 4
+
+
+def test_calibrate_can_be_cancelled(corpus_dir):
+    with pytest.raises(deepbach.Cancelled):
+        deepbach.calibrate(deepbach.Model.default(), corpus_dir, rounds=3, batch=1, sweeps=1, progress=lambda p: False)
+
+
+def test_bad_options_are_one_clear_error(corpus_dir):
+    with pytest.raises(deepbach.Error, match="rounds 0"):
+        deepbach.calibrate(deepbach.Model.default(), corpus_dir, rounds=0)
