@@ -112,18 +112,25 @@ int main(int argc, char** argv) {
         std::vector<double> sorted = seconds;
         std::sort(sorted.begin(), sorted.end());
         const double median = sorted[sorted.size() / 2];
-        const double reference = ticks * kReferenceRedraws / kReferencePositions * kReferenceMsPerIteration / 1000;
+        const double reference =
+            ticks * kReferenceRedraws / kReferencePositions * kReferenceMsPerIteration / 1000;
         if (!json) {
             std::printf("%s harmonize %s --threads 1: %d runs, median %.3f s (fastest %.3f, slowest %.3f)\n",
                         command.c_str(), melody.c_str(), runs, median, sorted.front(), sorted.back());
-            std::printf("DeepBach's reference at its default budget, %d ticks, one thread: about %.0f s: %.0fx\n",
-                        ticks, reference, reference / median);
+            std::printf(
+                "DeepBach's reference at its default budget, %d ticks, one thread: about %.0f s: %.0fx\n",
+                ticks, reference, reference / median);
         }
-        nlohmann::ordered_json j = {{"benchmark", "hymn"},        {"melody", melody},
-                                    {"ticks", ticks},             {"runs", runs},
-                                    {"seconds", seconds},         {"median_seconds", median},
-                                    {"min_seconds", sorted.front()}, {"max_seconds", sorted.back()},
-                                    {"reference_seconds", reference}, {"speedup", reference / median}};
+        nlohmann::ordered_json j = {{"benchmark", "hymn"},
+                                    {"melody", melody},
+                                    {"ticks", ticks},
+                                    {"runs", runs},
+                                    {"seconds", seconds},
+                                    {"median_seconds", median},
+                                    {"min_seconds", sorted.front()},
+                                    {"max_seconds", sorted.back()},
+                                    {"reference_seconds", reference},
+                                    {"speedup", reference / median}};
         std::printf("%s\n", j.dump().c_str());
         return 0;
     } catch (const std::exception& e) {

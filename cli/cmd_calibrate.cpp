@@ -10,11 +10,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 namespace deepbach::cli {
 
@@ -45,19 +45,21 @@ int run_calibrate(const CalibrateArgs& a) {
             std::cerr << fmt::format(
                 "calibrate: round {}/{}: parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} "
                 "({:.1f}), feature distance {:.3f}, {:.0f} s\n",
-                p.round, p.rounds, p.parallels, p.bach_parallels, p.out_of_key, p.bach_out_of_key,
-                p.distance, p.seconds);
+                p.round, p.rounds, p.parallels, p.bach_parallels, p.out_of_key, p.bach_out_of_key, p.distance,
+                p.seconds);
         return true;
     });
     model.save(a.out, a.float16);
     std::cout << fmt::format(
         "calibrated {} -> {}: {} rounds, {} harmonizations, {:.0f} s\n"
-        "first round: parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance {:.3f}\n"
-        "last round:  parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance {:.3f}\n"
+        "first round: parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance "
+        "{:.3f}\n"
+        "last round:  parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance "
+        "{:.3f}\n"
         "validation NLL {:.3f} (mean of the four voices)\n",
         model_path, a.out, r.rounds, r.chorales, r.seconds, r.first.parallels, r.first.bach_parallels,
-        r.first.out_of_key, r.first.bach_out_of_key, r.first.distance, r.last.parallels, r.last.bach_parallels,
-        r.last.out_of_key, r.last.bach_out_of_key, r.last.distance, r.validation_nll);
+        r.first.out_of_key, r.first.bach_out_of_key, r.first.distance, r.last.parallels,
+        r.last.bach_parallels, r.last.out_of_key, r.last.bach_out_of_key, r.last.distance, r.validation_nll);
     return 0;
 }
 
@@ -86,9 +88,11 @@ void add_calibrate_command(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_option("--temperature", o.temperature, "The sampler's temperature")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed of the batches and the sampling (default 1)");
-    cmd->add_option("--threads", o.threads, "Harmonizations in parallel (0: all cores)")->capture_default_str();
-    cmd->add_option("--time-limit", a->time_limit_minutes, "Stop after the round that ends past this many "
-                                                           "minutes (0: no bound)")
+    cmd->add_option("--threads", o.threads, "Harmonizations in parallel (0: all cores)")
+        ->capture_default_str();
+    cmd->add_option("--time-limit", a->time_limit_minutes,
+                    "Stop after the round that ends past this many "
+                    "minutes (0: no bound)")
         ->capture_default_str();
     cmd->add_flag("--float16", a->float16, "Store the weights as float16");
     cmd->callback([&action, a] { action = [a] { return run_calibrate(*a); }; });

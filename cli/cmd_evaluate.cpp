@@ -519,7 +519,8 @@ void add_evaluate_command(CLI::App& app, Action& action) {
     cmd->add_flag("--json", a->json, "Print one JSON object");
     cmd->add_option("--threads", a->threads, "Threads (0: all cores)")->capture_default_str();
     cmd->callback([&action, a, cmd] {
-        a->given_iterations = cmd->count("--iterations") + cmd->count("--sweeps") + cmd->count("--positions") > 0;
+        a->given_iterations =
+            cmd->count("--iterations") + cmd->count("--sweeps") + cmd->count("--positions") > 0;
         a->given_sampling =
             cmd->count("--temperature") + cmd->count("--chains") + cmd->count("--voice-leading") > 0;
         action = [a] { return run_evaluate(*a); };

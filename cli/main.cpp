@@ -11,11 +11,11 @@
 #include <string_view>
 
 #ifdef DEEPBACH_TORCH_COMMAND
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
-#include <unistd.h>
 #endif
 
 #ifdef DEEPBACH_HAVE_TORCH

@@ -78,7 +78,7 @@ struct CalibrationProgress {
 using CalibrationCallback = std::function<bool(const CalibrationProgress&)>;
 
 struct CalibrationRecord {
-    int rounds = 0;  ///< rounds run
+    int rounds = 0;    ///< rounds run
     int chorales = 0;  ///< harmonizations in all
     double seconds = 0;
     CalibrationProgress first, last;  ///< the first and the last round

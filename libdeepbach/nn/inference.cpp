@@ -477,7 +477,8 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
             auto& sig = signatures[static_cast<size_t>(b)];
             for (int s = 0; s < P; ++s) {
                 const Cell c = cell(b, s);
-                for (int u = 0; u < kNumVoices; ++u) sig.push_back(c.seq->notes[static_cast<size_t>(u)][c.index]);
+                for (int u = 0; u < kNumVoices; ++u)
+                    sig.push_back(c.seq->notes[static_cast<size_t>(u)][c.index]);
                 sig.push_back(c.seq->fermata[c.index]);
                 sig.push_back(c.seq->beat[c.index]);
                 sig.push_back(c.seq->key_fifths[c.index]);

@@ -18,8 +18,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,10 +57,11 @@ void count_features(const nn::Relational& relational, const Model& model, const 
         relational.indices(view, v, idx.data());
         auto& c = counts[static_cast<std::size_t>(v)];
         for (int t = 0; t < view.length; ++t) {
-            const int tok = enc.notes[static_cast<std::size_t>(v)][static_cast<std::size_t>(t + kDatasetPadding)];
-            const std::size_t base = (static_cast<std::size_t>(t) * static_cast<std::size_t>(V) +
-                                      static_cast<std::size_t>(tok)) *
-                                     nn::kRelTerms;
+            const int tok =
+                enc.notes[static_cast<std::size_t>(v)][static_cast<std::size_t>(t + kDatasetPadding)];
+            const std::size_t base =
+                (static_cast<std::size_t>(t) * static_cast<std::size_t>(V) + static_cast<std::size_t>(tok)) *
+                nn::kRelTerms;
             for (int k = 0; k < nn::kRelTerms; ++k) {
                 const std::int32_t e = idx[base + static_cast<std::size_t>(k)];
                 if (e != nn::kRelNone) c[static_cast<std::size_t>(e)] += 1.0;
@@ -106,7 +107,9 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
     if (!model.config.relational)
         throw Error("calibration needs a model with relational potentials (deepbach train --relational)");
     const auto start = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
 
     std::error_code ec;
     if (!std::filesystem::is_directory(options.corpus, ec))
@@ -128,13 +131,15 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         bach_counts.push_back(std::move(counts));
     }
     if (chorales.empty())
-        throw Error(options.corpus.string() + ": no training chorale to calibrate on (the model's split, seed " +
+        throw Error(options.corpus.string() +
+                    ": no training chorale to calibrate on (the model's split, seed " +
                     std::to_string(model.training.seed) + ")");
 
     std::array<std::vector<float>*, kNumVoices> tables{};
     for (int v = 1; v < kNumVoices; ++v) {
         auto it = model.weights.find(table_name(v));
-        if (it == model.weights.end() || it->second.data.size() != static_cast<std::size_t>(nn::kRelationalSize))
+        if (it == model.weights.end() ||
+            it->second.data.size() != static_cast<std::size_t>(nn::kRelationalSize))
             throw Error("the model has no relational table " + table_name(v));
         tables[static_cast<std::size_t>(v)] = &it->second.data;
     }
@@ -147,9 +152,10 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
     std::size_t next = order.size();  // start with a fresh shuffle
 
     const int batch = std::min<int>(options.batch, static_cast<int>(chorales.size()));
-    const int average_from = options.average > 0
-                                 ? std::max(1, static_cast<int>(std::floor(options.rounds * (1.0 - options.average))) + 1)
-                                 : options.rounds + 1;
+    const int average_from =
+        options.average > 0
+            ? std::max(1, static_cast<int>(std::floor(options.rounds * (1.0 - options.average))) + 1)
+            : options.rounds + 1;
     Counts sum = zero_counts();
     int summed = 0;
     CalibrationRecord record;
@@ -227,7 +233,8 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         if (round >= average_from) {
             for (int v = 1; v < kNumVoices; ++v) {
                 const auto& table = *tables[static_cast<std::size_t>(v)];
-                for (std::size_t e = 0; e < table.size(); ++e) sum[static_cast<std::size_t>(v)][e] += table[e];
+                for (std::size_t e = 0; e < table.size(); ++e)
+                    sum[static_cast<std::size_t>(v)][e] += table[e];
             }
             ++summed;
         }

@@ -24,7 +24,6 @@ std::uint64_t chain_seed(std::uint64_t seed, int chain) {
     return r.next();
 }
 
-
 /// One chain: its encoded grid and its own generator and sweep orders.
 struct Chain {
     nn::EncodedChorale enc;

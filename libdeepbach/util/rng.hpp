@@ -39,7 +39,6 @@ private:
     std::uint64_t state_;
 };
 
-
 template <class T>
 void shuffle(std::vector<T>& v, Rng& rng) {
     for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);

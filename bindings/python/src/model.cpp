@@ -388,7 +388,8 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         .def_readonly("parallels", &CalibrationProgress::parallels, "Parallel fifths + octaves per chorale.")
         .def_readonly("bach_parallels", &CalibrationProgress::bach_parallels, "Bach's, on the same chorales.")
         .def_readonly("out_of_key", &CalibrationProgress::out_of_key, "Notes out of the key per chorale.")
-        .def_readonly("bach_out_of_key", &CalibrationProgress::bach_out_of_key, "Bach's, on the same chorales.")
+        .def_readonly("bach_out_of_key", &CalibrationProgress::bach_out_of_key,
+                      "Bach's, on the same chorales.")
         .def_readonly("distance", &CalibrationProgress::distance,
                       "Total variation distance between the sampler's and Bach's feature counts (0..1).")
         .def_readonly("seconds", &CalibrationProgress::seconds, "Since the calibration began.")
@@ -398,9 +399,9 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         });
     m.def(
         "calibrate",
-        [](const py::object& model, const py::object& corpus, int rounds, int batch, double step, double smoothing,
-           double average, int sweeps, int positions, double temperature, std::uint64_t seed, int threads,
-           double time_limit_seconds, const py::object& progress) {
+        [](const py::object& model, const py::object& corpus, int rounds, int batch, double step,
+           double smoothing, double average, int sweeps, int positions, double temperature,
+           std::uint64_t seed, int threads, double time_limit_seconds, const py::object& progress) {
             auto calibrated = std::make_shared<Model>(*model_arg(model));
             CalibrationOptions o;
             o.corpus = fspath(corpus);
@@ -432,11 +433,12 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         // The defaults are CalibrationOptions{}'s, as the command's.
         py::arg("model"), py::arg("corpus"), py::kw_only(), py::arg("rounds") = CalibrationOptions{}.rounds,
         py::arg("batch") = CalibrationOptions{}.batch, py::arg("step") = CalibrationOptions{}.step,
-        py::arg("smoothing") = CalibrationOptions{}.smoothing, py::arg("average") = CalibrationOptions{}.average,
-        py::arg("sweeps") = CalibrationOptions{}.sweeps, py::arg("positions") = CalibrationOptions{}.positions,
-        py::arg("temperature") = CalibrationOptions{}.temperature, py::arg("seed") = CalibrationOptions{}.seed,
-        py::arg("threads") = CalibrationOptions{}.threads, py::arg("time_limit_seconds") = 0.0,
-        py::arg("progress") = py::none(), R"doc(
+        py::arg("smoothing") = CalibrationOptions{}.smoothing,
+        py::arg("average") = CalibrationOptions{}.average, py::arg("sweeps") = CalibrationOptions{}.sweeps,
+        py::arg("positions") = CalibrationOptions{}.positions,
+        py::arg("temperature") = CalibrationOptions{}.temperature,
+        py::arg("seed") = CalibrationOptions{}.seed, py::arg("threads") = CalibrationOptions{}.threads,
+        py::arg("time_limit_seconds") = 0.0, py::arg("progress") = py::none(), R"doc(
 Fits the relational potentials of a model (a Model or a path; one trained
 with relational=True) so that what its sampler writes, the model alone, has
 Bach's counts of every relational feature on the training sopranos of
