@@ -21,16 +21,7 @@ constexpr std::size_t kKeyEntry = 3 * nn::kRelPairSize + 1;
 // A small untrained relational model whose alto, tenor and bass tables give
 // the pitch class a semitone above the tonic (out of every key) +6 nats.
 Model biased_model() {
-    ModelConfig c;
-    c.mode = ContextMode::full;
-    c.relational = true;
-    c.note_embedding = 8;
-    c.meta_embedding = 4;
-    c.lstm_hidden = 16;
-    c.mlp_hidden = 16;
-    c.lstm_layers = 1;
-    const Corpus& corpus = test_support::bach_corpus();
-    Model m = Model::initialize(c, build_vocabularies(corpus), corpus.ranges(), 11);
+    Model m = *test_support::small_model(ContextMode::full, 11, false, true);
     for (int v = 1; v < kNumVoices; ++v)
         m.weights.at("voices." + std::to_string(v) + ".relational").data[kKeyEntry] = 6.0f;
     return m;

@@ -19,14 +19,17 @@ inline const Corpus& bach_corpus() {
 }
 
 /// One LSTM layer of 16, embeddings 8 and 4, MLPs of 16; cached per (mode,
-/// seed, masked). masked: with a mask input and the shared pitch embedding.
-inline std::shared_ptr<const Model> small_model(ContextMode mode, std::uint64_t seed, bool masked = false) {
-    static std::map<std::tuple<ContextMode, std::uint64_t, bool>, std::shared_ptr<const Model>> cache;
-    auto& m = cache[{mode, seed, masked}];
+/// seed, masked, relational). masked: with a mask input and the shared pitch
+/// embedding; relational: with relational potentials (full mode).
+inline std::shared_ptr<const Model> small_model(ContextMode mode, std::uint64_t seed, bool masked = false,
+                                                bool relational = false) {
+    static std::map<std::tuple<ContextMode, std::uint64_t, bool, bool>, std::shared_ptr<const Model>> cache;
+    auto& m = cache[{mode, seed, masked, relational}];
     if (!m) {
         ModelConfig c;
         c.mode = mode;
         c.mask = masked;
+        c.relational = relational;
         c.shared_pitch = masked;
         c.note_embedding = 8;
         c.meta_embedding = 4;
