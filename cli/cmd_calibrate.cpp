@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include <deepbach/calibrate.hpp>
+#include <deepbach/chorale.hpp>
 #include <deepbach/error.hpp>
 #include <deepbach/harmonize.hpp>
 #include <deepbach/model.hpp>
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace deepbach::cli {
 
@@ -26,6 +28,7 @@ struct CalibrateArgs {
     std::string out;
     std::string seed;
     double time_limit_minutes = 0;
+    std::vector<std::string> voices;  ///< empty: all four
     bool float16 = false;
     CalibrationOptions options;
 };
@@ -34,6 +37,10 @@ int run_calibrate(const CalibrateArgs& a) {
     CalibrationOptions o = a.options;
     o.corpus = a.corpus;
     if (!a.seed.empty()) o.seed = parse_seed("seed", a.seed);
+    if (!a.voices.empty()) {
+        o.voices = {false, false, false, false};
+        for (const auto& v : a.voices) o.voices[static_cast<std::size_t>(parse_voice(v))] = true;
+    }
     check_non_negative("time limit", a.time_limit_minutes, "30");
     o.time_limit_seconds = a.time_limit_minutes * 60;
     validate(o);
@@ -44,20 +51,20 @@ int run_calibrate(const CalibrateArgs& a) {
         if (terminal)
             std::cerr << fmt::format(
                 "calibrate: round {}/{}: parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} "
-                "({:.1f}), feature distance {:.3f}, {:.0f} s\n",
-                p.round, p.rounds, p.parallels, p.bach_parallels, p.out_of_key, p.bach_out_of_key, p.distance,
-                p.seconds);
+                "({:.1f}), generated: {:.2f} parallels per 100 events, feature distance {:.3f}, {:.0f} s\n",
+                p.round, p.rounds, p.parallels, p.bach_parallels, p.out_of_key, p.bach_out_of_key,
+                p.generated_parallels, p.distance, p.seconds);
         return true;
     });
     model.save(a.out, a.float16);
     std::cout << fmt::format(
-        "calibrated {} -> {}: {} rounds, {} harmonizations, {:.0f} s\n"
+        "calibrated {} -> {}: {} rounds, {} harmonizations, {} generated, {:.0f} s\n"
         "first round: parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance "
         "{:.3f}\n"
         "last round:  parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance "
         "{:.3f}\n"
         "validation NLL {:.3f} (mean of the four voices)\n",
-        model_path, a.out, r.rounds, r.chorales, r.seconds, r.first.parallels, r.first.bach_parallels,
+        model_path, a.out, r.rounds, r.chorales, r.generated, r.seconds, r.first.parallels, r.first.bach_parallels,
         r.first.out_of_key, r.first.bach_out_of_key, r.first.distance, r.last.parallels,
         r.last.bach_parallels, r.last.out_of_key, r.last.bach_out_of_key, r.last.distance, r.validation_nll);
     return 0;
@@ -87,6 +94,11 @@ void add_calibrate_command(CLI::App& app, Action& action) {
     cmd->add_option("--positions", o.positions, "The sampler's cells per voice and pass (0: the default)")
         ->capture_default_str();
     cmd->add_option("--temperature", o.temperature, "The sampler's temperature")->capture_default_str();
+    cmd->add_option("--voices", a->voices,
+                    "The tables to fit (soprano, alto, tenor, bass; default all four: the soprano's on "
+                    "generated chorales, the others on harmonizations)");
+    cmd->add_option("--generate-bars", o.generate_bars, "Bars of each generated chorale (the soprano's table)")
+        ->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed of the batches and the sampling (default 1)");
     cmd->add_option("--threads", o.threads, "Harmonizations in parallel (0: all cores)")
         ->capture_default_str();

@@ -37,6 +37,7 @@ CalibrationOptions small_run(std::uint64_t seed) {
     o.average = 0;
     o.seed = seed;
     o.threads = 2;
+    o.voices = {false, true, true, true};  // harmonizing only (the soprano's table: below)
     return o;
 }
 
@@ -63,6 +64,25 @@ TEST(Calibrate, AFeatureTheSamplerOverusesLosesWeight) {
             continue;
         EXPECT_EQ(t.data, m.weights.at(name).data) << name;
     }
+}
+
+TEST(Calibrate, TheSopranosTableIsFittedOnGeneratedChorales) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model before = biased_model();
+    before.weights.at("voices.0.relational").data[kKeyEntry] = 6.0f;
+    Model m = before;
+    CalibrationOptions o = small_run(3);
+    o.voices = {true, false, false, false};
+    o.generate_bars = 2;
+    const CalibrationRecord r = calibrate_relations(m, o);
+    EXPECT_EQ(r.chorales, 0);  // nothing harmonized: only the soprano's table is fitted
+    EXPECT_EQ(r.generated, 6);
+    // Three rounds of at most a nat each; generated pieces of two bars are
+    // short, so a round may take less than the full step.
+    EXPECT_LT(m.weights.at("voices.0.relational").data[kKeyEntry], 4.5f);
+    EXPECT_GE(m.weights.at("voices.0.relational").data[kKeyEntry], 3.0f - 1e-5f);
+    for (const auto& [name, t] : before.weights)
+        if (name != "voices.0.relational") EXPECT_EQ(t.data, m.weights.at(name).data) << name;
 }
 
 TEST(Calibrate, TheSeedDecidesTheResult) {
@@ -117,5 +137,7 @@ TEST(Calibrate, OptionsOutsideTheirLimitsAreRefused) {
     refused([](CalibrationOptions& o) { o.average = 1.5; }, "average 1.5");
     refused([](CalibrationOptions& o) { o.sweeps = -1; }, "sweeps -1");
     refused([](CalibrationOptions& o) { o.temperature = 0; }, "temperature");
+    refused([](CalibrationOptions& o) { o.generate_bars = 0; }, "generated bars 0");
+    refused([](CalibrationOptions& o) { o.voices = {false, false, false, false}; }, "voices");
     validate(CalibrationOptions{});
 }

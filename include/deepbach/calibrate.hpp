@@ -47,6 +47,14 @@ struct CalibrationOptions {
     int sweeps = 0;
     int positions = 0;
     double temperature = 1.0;
+    /// The tables to fit, by voice. The alto, tenor and bass are fitted on
+    /// harmonizations of the training sopranos; the soprano, which
+    /// harmonizing never draws, on chorales generated from nothing
+    /// (`generate_bars` bars, one per soprano of the batch, in that chorale's
+    /// key signature, time signature and mode, with generate()'s default
+    /// fermatas and final cadence), against Bach's soprano features per tick.
+    std::array<bool, kNumVoices> voices{true, true, true, true};
+    int generate_bars = 8;
     /// Mean the tables over the last `average` share of the rounds (Polyak
     /// averaging, 0..1; 0: the last round's tables).
     double average = 0.5;
@@ -58,16 +66,20 @@ struct CalibrationOptions {
 
 /// Throws Error for options outside their limits (rounds and batch >= 1, a
 /// positive step, smoothing > 0, average in [0, 1], sweeps and positions >= 0,
-/// a positive temperature).
+/// a positive temperature, 1..64 generated bars, at least one voice).
 void validate(const CalibrationOptions& options);
 
 struct CalibrationProgress {
     int round = 0;  ///< rounds done, 1-based
     int rounds = 0;
-    int chorales = 0;  ///< harmonized in this round
+    int chorales = 0;   ///< harmonized in this round
+    int generated = 0;  ///< generated in this round (with the soprano's table fitted)
     /// This round's harmonizations against Bach's same chorales, per chorale.
     double parallels = 0, bach_parallels = 0;
     double out_of_key = 0, bach_out_of_key = 0;
+    /// The round's generated chorales (with the soprano table fitted), per 100
+    /// chord events; Bach's corpus writes about 0.22.
+    double generated_parallels = 0;
     /// Total variation distance between the sampler's and Bach's feature
     /// counts this round (half the L1 distance of the normalized counts, 0..1).
     double distance = 0;
@@ -79,7 +91,8 @@ using CalibrationCallback = std::function<bool(const CalibrationProgress&)>;
 
 struct CalibrationRecord {
     int rounds = 0;    ///< rounds run
-    int chorales = 0;  ///< harmonizations in all
+    int chorales = 0;   ///< harmonizations in all
+    int generated = 0;  ///< generated chorales in all
     double seconds = 0;
     CalibrationProgress first, last;  ///< the first and the last round
     /// Mean NLL of the four voices on the validation split with the new
@@ -91,8 +104,7 @@ struct CalibrationRecord {
 /// Calibrates the relational tables of `model` (in place; its networks are
 /// untouched) against the training split of options.corpus. Throws Error for
 /// a model without relational potentials, a corpus without training
-/// chorales, or invalid options. The alto, tenor and bass tables are the
-/// ones harmonizing draws from; the soprano's stays as it was. The model's
+/// chorales, or invalid options. Only the tables of options.voices change. The model's
 /// training record keeps how it was trained, with the validation figures
 /// of the calibrated tables.
 CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& options,

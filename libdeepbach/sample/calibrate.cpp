@@ -42,16 +42,16 @@ Counts zero_counts() {
     return c;
 }
 
-// Adds every relational term each cell of voices 1..3 reads for its own
+// Adds every relational term each cell of voices first..last reads for its own
 // token to `counts`: the features of the chorale as the sampler's
 // conditionals see them. Throws Error when a token is not in the
 // vocabularies.
 void count_features(const nn::Relational& relational, const Model& model, const Chorale& chorale,
-                    Counts& counts) {
+                    Counts& counts, int first_voice = 0, int last_voice = kNumVoices - 1) {
     const nn::EncodedChorale enc = nn::encode_chorale(chorale, model.vocabularies);
     const nn::SequenceView view = nn::view_of(enc);
     std::vector<std::int32_t> idx;
-    for (int v = 1; v < kNumVoices; ++v) {
+    for (int v = first_voice; v <= last_voice; ++v) {
         const int V = relational.vocabulary_size(v);
         idx.resize(static_cast<std::size_t>(view.length) * static_cast<std::size_t>(V) * nn::kRelTerms);
         relational.indices(view, v, idx.data());
@@ -72,17 +72,51 @@ void count_features(const nn::Relational& relational, const Model& model, const 
 
 double total_variation(const Counts& a, const Counts& b) {
     double sa = 0, sb = 0;
-    for (int v = 1; v < kNumVoices; ++v)
+    for (int v = 0; v < kNumVoices; ++v)
         for (std::size_t e = 0; e < a[static_cast<std::size_t>(v)].size(); ++e) {
             sa += a[static_cast<std::size_t>(v)][e];
             sb += b[static_cast<std::size_t>(v)][e];
         }
     if (sa <= 0 || sb <= 0) return 1.0;
     double d = 0;
-    for (int v = 1; v < kNumVoices; ++v)
+    for (int v = 0; v < kNumVoices; ++v)
         for (std::size_t e = 0; e < a[static_cast<std::size_t>(v)].size(); ++e)
             d += std::abs(a[static_cast<std::size_t>(v)][e] / sa - b[static_cast<std::size_t>(v)][e] / sb);
     return d / 2;
+}
+
+// The piece generate() is asked for beside a training soprano: its key
+// signature, time signature and mode (the mode the signature names, else
+// minor when Bach's last bass note is the relative minor's tonic).
+PieceShape shape_of(const Chorale& c, int bars) {
+    PieceShape shape;
+    shape.bars = bars;
+    shape.beats = c.times.front().beats;
+    shape.beat_type = c.times.front().beat_type;
+    shape.fifths = c.keys.front().fifths;
+    shape.mode = "major";
+    if (c.keys.front().mode == "minor") {
+        shape.mode = "minor";
+    } else if (c.keys.front().mode.empty()) {
+        const int tonic = ((7 * shape.fifths) % 12 + 12) % 12;
+        for (int t = c.num_ticks - 1; t >= 0; --t) {
+            const Token tok = c.at(kBass, t);
+            if (!token::is_pitch(tok)) continue;
+            if (((token::to_pitch(tok).midi() - tonic) % 12 + 12) % 12 == 9) shape.mode = "minor";
+            break;
+        }
+    }
+    return shape;
+}
+
+// Generalized iterative scaling for one table, each log ratio bounded by one
+// nat; `scale` puts Bach's counts on the sampler's number of ticks.
+void scale_table(std::vector<float>& table, const std::vector<double>& bach, const std::vector<double>& own,
+                 double scale, const CalibrationOptions& options) {
+    for (std::size_t e = 0; e < table.size(); ++e) {
+        const double r = std::log((bach[e] * scale + options.smoothing) / (own[e] + options.smoothing));
+        table[e] += static_cast<float>(options.step * std::clamp(r, -1.0, 1.0));
+    }
 }
 
 }  // namespace
@@ -99,6 +133,9 @@ void validate(const CalibrationOptions& o) {
     check_positive("temperature", o.temperature, "1.0");
     check_non_negative("time limit", o.time_limit_seconds, "600");
     check_count("threads", o.threads, 0, defaults::kMaxThreads);
+    check_count("generated bars", o.generate_bars, 1, 64);
+    if (std::none_of(o.voices.begin(), o.voices.end(), [](bool b) { return b; }))
+        throw Error("voices: calibrate at least one voice's table");
 }
 
 CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& options,
@@ -136,7 +173,10 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
                     std::to_string(model.training.seed) + ")");
 
     std::array<std::vector<float>*, kNumVoices> tables{};
-    for (int v = 1; v < kNumVoices; ++v) {
+    const bool lower = options.voices[kAlto] || options.voices[kTenor] || options.voices[kBass];
+    const bool soprano = options.voices[kSoprano];
+    for (int v = 0; v < kNumVoices; ++v) {
+        if (!options.voices[static_cast<std::size_t>(v)]) continue;
         auto it = model.weights.find(table_name(v));
         if (it == model.weights.end() ||
             it->second.data.size() != static_cast<std::size_t>(nn::kRelationalSize))
@@ -171,22 +211,29 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         std::vector<std::uint64_t> seeds(picked.size());
         for (auto& s : seeds) s = rng.next();
 
-        std::vector<std::optional<Chorale>> results(picked.size());
-        detail::parallel_for(picked.size(), options.threads, [&](std::size_t i) {
+        std::vector<std::optional<Chorale>> results(picked.size()), generated(picked.size());
+        detail::parallel_for(2 * picked.size(), options.threads, [&](std::size_t task) {
+            const std::size_t i = task / 2;
+            const bool generating = task % 2 == 1;
+            if (generating ? !soprano : !lower) return;
             SamplingOptions so;
             so.model = view;
-            so.seed = seeds[i];
+            so.seed = generating ? ~seeds[i] : seeds[i];
             so.sweeps = options.sweeps;
             so.positions = options.positions;
             so.temperature = options.temperature;
             so.voice_leading = 0;
             so.threads = 1;
+            const Chorale& bach = chorales[picked[i]].chorale;
             try {
-                results[i] = harmonize(to_score(chorales[picked[i]].chorale), {}, so).chorale;
+                if (generating)
+                    generated[i] = generate(shape_of(bach, options.generate_bars), {}, so).chorale;
+                else
+                    results[i] = harmonize(to_score(bach), {}, so).chorale;
             } catch (const Cancelled&) {
                 throw;
             } catch (const Error&) {
-                // a soprano the sampler refuses: left out of this round
+                // a soprano or a shape the sampler refuses: left out of this round
             }
         });
 
@@ -194,10 +241,34 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         CalibrationProgress p;
         p.round = round;
         p.rounds = options.rounds;
+        // The soprano: generated chorales against Bach's soprano per tick.
+        std::vector<double> bach_soprano(static_cast<std::size_t>(nn::kRelationalSize), 0.0),
+            own_soprano(bach_soprano.size(), 0.0);
+        double bach_ticks = 0, generated_ticks = 0, generated_events = 0, generated_parallels = 0;
+        for (std::size_t i = 0; i < picked.size(); ++i) {
+            if (!generated[i]) continue;
+            Counts g = zero_counts();
+            try {
+                count_features(relational, model, *generated[i], g, kSoprano, kSoprano);
+            } catch (const Error&) {
+                continue;
+            }
+            for (std::size_t e = 0; e < own_soprano.size(); ++e) {
+                own_soprano[e] += g[kSoprano][e];
+                bach_soprano[e] += bach_counts[picked[i]][kSoprano][e];
+            }
+            generated_ticks += generated[i]->num_ticks;
+            bach_ticks += chorales[picked[i]].chorale.num_ticks;
+            const VoiceLeadingStats st = voice_leading_stats(*generated[i]);
+            generated_events += static_cast<double>(st.events);
+            generated_parallels += static_cast<double>(st.parallels());
+            ++p.generated;
+        }
+        if (generated_events > 0) p.generated_parallels = 100 * generated_parallels / generated_events;
         for (std::size_t i = 0; i < picked.size(); ++i) {
             if (!results[i]) continue;
             try {
-                count_features(relational, model, *results[i], own);
+                count_features(relational, model, *results[i], own, 1, kNumVoices - 1);
             } catch (const Error&) {
                 continue;
             }
@@ -219,19 +290,20 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
             p.bach_parallels /= n;
             p.out_of_key /= n;
             p.bach_out_of_key /= n;
-            p.distance = total_variation(bach, own);
-            // Generalized iterative scaling, each log ratio bounded by one nat.
-            for (int v = 1; v < kNumVoices; ++v) {
-                auto& table = *tables[static_cast<std::size_t>(v)];
-                for (std::size_t e = 0; e < table.size(); ++e) {
-                    const double r = std::log((bach[static_cast<std::size_t>(v)][e] + options.smoothing) /
-                                              (own[static_cast<std::size_t>(v)][e] + options.smoothing));
-                    table[e] += static_cast<float>(options.step * std::clamp(r, -1.0, 1.0));
-                }
-            }
+            for (int v = 1; v < kNumVoices; ++v)
+                if (tables[static_cast<std::size_t>(v)])
+                    scale_table(*tables[static_cast<std::size_t>(v)], bach[static_cast<std::size_t>(v)],
+                                own[static_cast<std::size_t>(v)], 1.0, options);
         }
+        if (generated_ticks > 0 && bach_ticks > 0) {
+            bach[kSoprano] = bach_soprano;
+            own[kSoprano] = own_soprano;
+            scale_table(*tables[kSoprano], bach_soprano, own_soprano, generated_ticks / bach_ticks, options);
+        }
+        p.distance = total_variation(bach, own);
         if (round >= average_from) {
-            for (int v = 1; v < kNumVoices; ++v) {
+            for (int v = 0; v < kNumVoices; ++v) {
+                if (!tables[static_cast<std::size_t>(v)]) continue;
                 const auto& table = *tables[static_cast<std::size_t>(v)];
                 for (std::size_t e = 0; e < table.size(); ++e)
                     sum[static_cast<std::size_t>(v)][e] += table[e];
@@ -241,13 +313,15 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         p.seconds = elapsed();
         record.rounds = round;
         record.chorales += p.chorales;
+        record.generated += p.generated;
         if (round == 1) record.first = p;
         record.last = p;
         if (callback && !callback(p)) throw Cancelled();
         if (options.time_limit_seconds > 0 && p.seconds >= options.time_limit_seconds) break;
     }
     if (summed > 0)
-        for (int v = 1; v < kNumVoices; ++v) {
+        for (int v = 0; v < kNumVoices; ++v) {
+            if (!tables[static_cast<std::size_t>(v)]) continue;
             auto& table = *tables[static_cast<std::size_t>(v)];
             for (std::size_t e = 0; e < table.size(); ++e)
                 table[e] = static_cast<float>(sum[static_cast<std::size_t>(v)][e] / summed);

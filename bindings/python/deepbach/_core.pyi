@@ -463,6 +463,10 @@ class CalibrationProgress:
     @property
     def chorales(self) -> int: ...
     @property
+    def generated(self) -> int: ...
+    @property
+    def generated_parallels(self) -> float: ...
+    @property
     def parallels(self) -> float: ...
     @property
     def bach_parallels(self) -> float: ...
@@ -487,6 +491,8 @@ def calibrate(
     sweeps: int = 0,
     positions: int = 0,
     temperature: float = 1.0,
+    voices: Optional[Sequence[_Voice]] = None,
+    generate_bars: int = 8,
     seed: int = 1,
     threads: int = 0,
     time_limit_seconds: float = 0.0,

@@ -385,6 +385,9 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         .def_readonly("round", &CalibrationProgress::round, "Rounds done, from 1.")
         .def_readonly("rounds", &CalibrationProgress::rounds, "Rounds asked for.")
         .def_readonly("chorales", &CalibrationProgress::chorales, "Sopranos harmonized in this round.")
+        .def_readonly("generated", &CalibrationProgress::generated, "Chorales generated in this round.")
+        .def_readonly("generated_parallels", &CalibrationProgress::generated_parallels,
+                      "Their parallel fifths + octaves per 100 chord events.")
         .def_readonly("parallels", &CalibrationProgress::parallels, "Parallel fifths + octaves per chorale.")
         .def_readonly("bach_parallels", &CalibrationProgress::bach_parallels, "Bach's, on the same chorales.")
         .def_readonly("out_of_key", &CalibrationProgress::out_of_key, "Notes out of the key per chorale.")
@@ -401,7 +404,8 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         "calibrate",
         [](const py::object& model, const py::object& corpus, int rounds, int batch, double step,
            double smoothing, double average, int sweeps, int positions, double temperature,
-           std::uint64_t seed, int threads, double time_limit_seconds, const py::object& progress) {
+           const py::object& voices, int generate_bars, std::uint64_t seed, int threads,
+           double time_limit_seconds, const py::object& progress) {
             auto calibrated = std::make_shared<Model>(*model_arg(model));
             CalibrationOptions o;
             o.corpus = fspath(corpus);
@@ -413,6 +417,11 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
             o.sweeps = sweeps;
             o.positions = positions;
             o.temperature = temperature;
+            if (!voices.is_none()) {
+                o.voices = {false, false, false, false};
+                for (const auto& v : voices) o.voices[static_cast<std::size_t>(voice_arg(v))] = true;
+            }
+            o.generate_bars = generate_bars;
             o.seed = seed;
             o.threads = threads;
             o.time_limit_seconds = time_limit_seconds;
@@ -424,6 +433,7 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
             py::dict record;
             record["rounds"] = r.rounds;
             record["chorales"] = r.chorales;
+            record["generated"] = r.generated;
             record["seconds"] = r.seconds;
             record["first"] = r.first;
             record["last"] = r.last;
@@ -436,14 +446,16 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         py::arg("smoothing") = CalibrationOptions{}.smoothing,
         py::arg("average") = CalibrationOptions{}.average, py::arg("sweeps") = CalibrationOptions{}.sweeps,
         py::arg("positions") = CalibrationOptions{}.positions,
-        py::arg("temperature") = CalibrationOptions{}.temperature,
-        py::arg("seed") = CalibrationOptions{}.seed, py::arg("threads") = CalibrationOptions{}.threads,
+        py::arg("temperature") = CalibrationOptions{}.temperature, py::arg("voices") = py::none(),
+        py::arg("generate_bars") = CalibrationOptions{}.generate_bars, py::arg("seed") = CalibrationOptions{}.seed, py::arg("threads") = CalibrationOptions{}.threads,
         py::arg("time_limit_seconds") = 0.0, py::arg("progress") = py::none(), R"doc(
 Fits the relational potentials of a model (a Model or a path; one trained
 with relational=True) so that what its sampler writes, the model alone, has
 Bach's counts of every relational feature on the training sopranos of
-`corpus` (docs/training.md, "Calibration"). Needs no LibTorch. Returns
-(calibrated Model, record dict with rounds, chorales, seconds, first and last
+`corpus` (docs/training.md, "Calibration"); voices: the tables to fit (None:
+all four; the soprano's on chorales generated with generate_bars bars).
+Needs no LibTorch. Returns (calibrated Model, record dict with rounds,
+chorales, generated, seconds, first and last
 CalibrationProgress and validation_nll); the model given is unchanged.
 progress(CalibrationProgress) after each round; False cancels.
 )doc");

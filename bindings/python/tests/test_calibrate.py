@@ -10,10 +10,11 @@ def test_calibrate_returns_a_new_model_and_its_record(corpus_dir, chorale_path):
     model = deepbach.Model.default()
     seen = []
     calibrated, record = deepbach.calibrate(
-        model, corpus_dir, rounds=2, batch=1, sweeps=1, threads=1, progress=lambda p: seen.append(p.round)
+        model, corpus_dir, rounds=2, batch=1, sweeps=1, threads=1, generate_bars=2,
+        progress=lambda p: seen.append(p.round),
     )
     assert seen == [1, 2]
-    assert record["rounds"] == 2 and record["chorales"] == 2
+    assert record["rounds"] == 2 and record["chorales"] == 2 and record["generated"] == 2
     assert isinstance(record["last"], deepbach.CalibrationProgress)
     assert 0 <= record["last"].distance <= 1
     assert record["validation_nll"] > 0
@@ -34,3 +35,10 @@ def test_calibrate_can_be_cancelled(corpus_dir):
 def test_bad_options_are_one_clear_error(corpus_dir):
     with pytest.raises(deepbach.Error, match="rounds 0"):
         deepbach.calibrate(deepbach.Model.default(), corpus_dir, rounds=0)
+
+
+def test_calibrate_only_the_tables_asked_for(corpus_dir):
+    _, record = deepbach.calibrate(
+        deepbach.Model.default(), corpus_dir, rounds=1, batch=1, sweeps=1, voices=["soprano"], generate_bars=2
+    )
+    assert record["chorales"] == 0 and record["generated"] == 1
