@@ -64,9 +64,10 @@ int run_calibrate(const CalibrateArgs& a) {
         "last round:  parallels {:.2f} per chorale (Bach {:.2f}), out of key {:.1f} ({:.1f}), distance "
         "{:.3f}\n"
         "validation NLL {:.3f} (mean of the four voices)\n",
-        model_path, a.out, r.rounds, r.chorales, r.generated, r.seconds, r.first.parallels, r.first.bach_parallels,
-        r.first.out_of_key, r.first.bach_out_of_key, r.first.distance, r.last.parallels,
-        r.last.bach_parallels, r.last.out_of_key, r.last.bach_out_of_key, r.last.distance, r.validation_nll);
+        model_path, a.out, r.rounds, r.chorales, r.generated, r.seconds, r.first.parallels,
+        r.first.bach_parallels, r.first.out_of_key, r.first.bach_out_of_key, r.first.distance,
+        r.last.parallels, r.last.bach_parallels, r.last.out_of_key, r.last.bach_out_of_key, r.last.distance,
+        r.validation_nll);
     return 0;
 }
 
@@ -97,7 +98,8 @@ void add_calibrate_command(CLI::App& app, Action& action) {
     cmd->add_option("--voices", a->voices,
                     "The tables to fit (soprano, alto, tenor, bass; default all four: the soprano's on "
                     "generated chorales, the others on harmonizations)");
-    cmd->add_option("--generate-bars", o.generate_bars, "Bars of each generated chorale (the soprano's table)")
+    cmd->add_option("--generate-bars", o.generate_bars,
+                    "Bars of each generated chorale (the soprano's table)")
         ->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed of the batches and the sampling (default 1)");
     cmd->add_option("--threads", o.threads, "Harmonizations in parallel (0: all cores)")

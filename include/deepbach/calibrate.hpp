@@ -90,7 +90,7 @@ struct CalibrationProgress {
 using CalibrationCallback = std::function<bool(const CalibrationProgress&)>;
 
 struct CalibrationRecord {
-    int rounds = 0;    ///< rounds run
+    int rounds = 0;     ///< rounds run
     int chorales = 0;   ///< harmonizations in all
     int generated = 0;  ///< generated chorales in all
     double seconds = 0;

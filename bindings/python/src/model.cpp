@@ -447,7 +447,8 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         py::arg("average") = CalibrationOptions{}.average, py::arg("sweeps") = CalibrationOptions{}.sweeps,
         py::arg("positions") = CalibrationOptions{}.positions,
         py::arg("temperature") = CalibrationOptions{}.temperature, py::arg("voices") = py::none(),
-        py::arg("generate_bars") = CalibrationOptions{}.generate_bars, py::arg("seed") = CalibrationOptions{}.seed, py::arg("threads") = CalibrationOptions{}.threads,
+        py::arg("generate_bars") = CalibrationOptions{}.generate_bars,
+        py::arg("seed") = CalibrationOptions{}.seed, py::arg("threads") = CalibrationOptions{}.threads,
         py::arg("time_limit_seconds") = 0.0, py::arg("progress") = py::none(), R"doc(
 Fits the relational potentials of a model (a Model or a path; one trained
 with relational=True) so that what its sampler writes, the model alone, has
