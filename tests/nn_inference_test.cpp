@@ -313,6 +313,39 @@ TEST(NnInferenceDeterminism, BatchAndThreadsDoNotChangeResults) {
     });
 }
 
+TEST(NnInferenceDeterminism, KeptPaddingStatesGiveTheBitsOfAFreshEngine) {
+    // The engine keeps each LSTM's state after the padding, keyed by the
+    // padding's inputs. A second piece with the same padding and other music
+    // must give what a fresh engine gives; one whose padding differs in a
+    // single input must not be given the kept state.
+    const Model model = Model::initialize(strip_config(), tiny_vocabularies(), {}, 7);
+    OwnedSequence a(model, 40, 1), b(model, 40, 2);
+    for (int i = 0; i < kDatasetPadding; ++i) {  // b's padding: a's, both ends
+        const int end = b.length + 2 * kDatasetPadding - 1 - i;
+        b.fermata[static_cast<size_t>(i)] = a.fermata[static_cast<size_t>(i)];
+        b.beat[static_cast<size_t>(i)] = a.beat[static_cast<size_t>(i)];
+        b.key_fifths[static_cast<size_t>(i)] = a.key_fifths[static_cast<size_t>(i)];
+        b.fermata[static_cast<size_t>(end)] = a.fermata[static_cast<size_t>(end)];
+        b.beat[static_cast<size_t>(end)] = a.beat[static_cast<size_t>(end)];
+        b.key_fifths[static_cast<size_t>(end)] = a.key_fifths[static_cast<size_t>(end)];
+    }
+    OwnedSequence c = b;  // b with one padding input changed
+    c.beat[3] = static_cast<std::uint8_t>((c.beat[3] + 1) % 4);
+    for (int v = 0; v < kNumVoices; ++v) {
+        nn::InferenceEngine warm(model, 1);
+        std::vector<Eigen::MatrixXf> first, kept, changed;
+        warm.full_logits(v, {a.view()}, first);
+        warm.full_logits(v, {b.view()}, kept);
+        warm.full_logits(v, {c.view()}, changed);
+        std::vector<Eigen::MatrixXf> fresh_b, fresh_c;
+        nn::InferenceEngine(model, 1).full_logits(v, {b.view()}, fresh_b);
+        nn::InferenceEngine(model, 1).full_logits(v, {c.view()}, fresh_c);
+        EXPECT_TRUE(bitwise_equal(kept[0], fresh_b[0])) << voice_name(v);
+        EXPECT_TRUE(bitwise_equal(changed[0], fresh_c[0])) << voice_name(v);
+        EXPECT_FALSE(bitwise_equal(fresh_b[0], fresh_c[0])) << "the padding input reaches the logits";
+    }
+}
+
 TEST(NnInferenceDeterminism, LogSoftmaxRowsSumToOne) {
     Eigen::MatrixXf m(3, 5);
     m << 1, 2, 3, 4, 5, -100, 0, 100, 3, 2, 0, 0, 0, 0, 0;
