@@ -6,6 +6,8 @@
 #include <deepbach/corpus.hpp>
 #include <deepbach/error.hpp>
 
+#include "util/rng.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -15,12 +17,7 @@ namespace deepbach {
 
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t& state) {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+using detail::splitmix64;
 
 class Xoshiro256StarStar {
 public:

@@ -6,6 +6,7 @@
 #include <deepbach/report.hpp>
 #include <deepbach/score.hpp>
 
+#include "util/rng.hpp"
 #include "util/text.hpp"
 
 #include <fmt/format.h>
@@ -126,11 +127,7 @@ std::uint64_t chorale_seed(std::uint64_t seed, std::string_view name) {
         h ^= c;
         h *= 1099511628211ULL;
     }
-    std::uint64_t z = seed ^ h;
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return detail::mix64(seed ^ h);
 }
 
 HarmonizationEvaluation evaluate_harmonizations(const std::vector<NamedChorale>& chorales,

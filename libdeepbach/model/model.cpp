@@ -5,6 +5,7 @@
 
 #include "model/half.hpp"
 #include "util/atomic_file.hpp"
+#include "util/rng.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -84,26 +85,15 @@ void check_vocabularies(const std::array<Vocabulary, kNumVoices>& vocabularies) 
 }
 
 // --- deterministic random numbers: splitmix64, uniform and Box-Muller normal.
-class Random {
+class Random : public detail::Rng {
 public:
-    explicit Random(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [0, 1) with 53 bits.
-    double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
+    using detail::Rng::Rng;
     double normal() {
         // Box-Muller; 1 - uniform() is in (0, 1], so the log is finite.
         const double u1 = 1.0 - uniform();
         const double u2 = uniform();
         return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
     }
-
-private:
-    std::uint64_t state_;
 };
 
 std::uint64_t fnv1a(const std::string& text) {

@@ -7,6 +7,7 @@
 #include "torch/network.hpp"
 
 #include "sample/guide.hpp"
+#include "util/rng.hpp"
 
 #include <deepbach/diagnostics.hpp>
 #include <deepbach/error.hpp>
@@ -33,10 +34,7 @@ using Clock = std::chrono::steady_clock;
 // splitmix64: batch selection and dropout seeds are pure functions of
 // (seed, step, index), so an interrupted run resumes exactly.
 std::uint64_t mix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
+    return detail::mix64(x);
 }
 std::uint64_t mix(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0, std::uint64_t d = 0) {
     return mix(mix(mix(mix(a) ^ b) ^ c) ^ d);
