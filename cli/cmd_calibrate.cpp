@@ -101,6 +101,11 @@ void add_calibrate_command(CLI::App& app, Action& action) {
     cmd->add_option("--generate-bars", o.generate_bars,
                     "Bars of each generated chorale (the soprano's table)")
         ->capture_default_str();
+    cmd->add_flag("--generated-lower", o.generated_lower,
+                  "Fit the alto, tenor and bass tables on generated chorales too, beside the harmonizations");
+    cmd->add_flag("--leaps", o.leaps,
+                  "First refine the tables into five motion classes (a step or a leap each way), with the "
+                  "same values; the model file then has the larger tables");
     cmd->add_option("--seed", a->seed, "Seed of the batches and the sampling (default 1)");
     cmd->add_option("--threads", o.threads, "Harmonizations in parallel (0: all cores)")
         ->capture_default_str();

@@ -131,6 +131,8 @@ void add_train_commands(CLI::App& app, Action& action) {
             "--relational", c.relational,
             "Full mode: add relational potentials, learned logits for each candidate's intervals and "
             "motion against the other voices and its pitch class in the key");
+        cmd->add_flag("--relational-leaps", c.relational_leaps,
+                      "With --relational: five motion classes (a step or a leap each way) instead of three");
         cmd->add_flag("--relational-only", o.relational_only,
                       "With --relational and --init: learn only the relational potentials, keeping the "
                       "networks of --init");

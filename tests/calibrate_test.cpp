@@ -16,7 +16,7 @@ using namespace deepbach;
 namespace {
 
 // The key table's entry for the pitch class a semitone above the tonic.
-constexpr std::size_t kKeyEntry = 3 * nn::kRelPairSize + 1;
+constexpr std::size_t kKeyEntry = 3 * 13 * 13 * 3 * 3 + 1;
 
 // A small untrained relational model whose alto, tenor and bass tables give
 // the pitch class a semitone above the tonic (out of every key) +6 nats.
@@ -83,6 +83,38 @@ TEST(Calibrate, TheSopranosTableIsFittedOnGeneratedChorales) {
     EXPECT_GE(m.weights.at("voices.0.relational").data[kKeyEntry], 3.0f - 1e-5f);
     for (const auto& [name, t] : before.weights)
         if (name != "voices.0.relational") EXPECT_EQ(t.data, m.weights.at(name).data) << name;
+}
+
+TEST(Calibrate, TheLowerTablesCanBeFittedOnGeneratedChoralesToo) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model plain = biased_model(), both = biased_model();
+    CalibrationOptions o = small_run(3);
+    o.generate_bars = 2;
+    const CalibrationRecord rp = calibrate_relations(plain, o);
+    o.generated_lower = true;
+    const CalibrationRecord rb = calibrate_relations(both, o);
+    EXPECT_EQ(rp.generated, 0);  // the soprano's table is not fitted: nothing generated
+    EXPECT_EQ(rb.generated, 6);
+    EXPECT_EQ(rb.chorales, 6);
+    // The same harmonizations, more counts: the tables differ, and the soprano's is untouched.
+    EXPECT_NE(plain.weights.at("voices.3.relational").data, both.weights.at("voices.3.relational").data);
+    EXPECT_EQ(biased_model().weights.at("voices.0.relational").data,
+              both.weights.at("voices.0.relational").data);
+}
+
+TEST(Calibrate, LeapsRefineTheTablesFirst) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model m = biased_model();
+    CalibrationOptions o = small_run(1);
+    o.leaps = true;
+    o.rounds = 1;
+    calibrate_relations(m, o);
+    EXPECT_TRUE(m.config.relational_leaps);
+    m.validate();
+    // The key entries keep their place at the end of the larger table, and lose the step.
+    const auto& t = m.weights.at("voices.2.relational").data;
+    ASSERT_EQ(t.size(), static_cast<size_t>(kRelationalLeapTableSize));
+    EXPECT_NEAR(t[static_cast<size_t>(3 * 13 * 13 * 5 * 5 + 1)], 5.0f, 1e-5);
 }
 
 TEST(Calibrate, TheSeedDecidesTheResult) {

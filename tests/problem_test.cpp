@@ -495,6 +495,74 @@ INSTANTIATE_TEST_SUITE_P(
                std::to_string(f < 0 ? -f : f) + "_" + info.param.mode;
     });
 
+// Constraints::final_cadence: a kept melody ending on a tone of the tonic
+// triad ends with an authentic cadence, unless the user says otherwise.
+TEST_F(ProblemTest, AKeptMelodyEndsWithAnAuthenticCadence) {
+    Constraints c;
+    c.regions.push_back(Region{{0, 32}, {false, true, true, true}});  // the soprano is kept
+    const Problem p = compile(c);
+    EXPECT_EQ(pitch_classes(p, kBass, 24), std::set<int>{0});  // C under the melody's last C5
+    EXPECT_EQ(pitch_classes(p, kBass, 20), std::set<int>{7});  // G a quarter before
+    EXPECT_EQ(pitch_classes(p, kAlto, 24), (std::set<int>{0, 4, 7}));
+    EXPECT_EQ(pitch_classes(p, kTenor, 24), (std::set<int>{0, 4, 7}));
+    EXPECT_EQ(pitch_classes(p, kTenor, 20).size(), 12u);
+    for (int t = 0; t < 32; ++t) EXPECT_EQ(p.grid.fermata[static_cast<size_t>(t)], t >= 24 && t < 28) << t;
+    // Off: the model decides.
+    Constraints off = c;
+    off.final_cadence = false;
+    EXPECT_EQ(pitch_classes(compile(off), kBass, 24).size(), 12u);
+    // A melody ending on D (not in C E G): no cadence is forced.
+    Chorale d = base_grid();
+    d.at(kSoprano, 24) = tok("D5");
+    EXPECT_EQ(pitch_classes(compile(c, d), kBass, 24).size(), 12u);
+    // A cadence the user gives replaces it.
+    Constraints given = c;
+    given.cadences.push_back(Cadence{12, CadenceType::half});
+    EXPECT_EQ(pitch_classes(compile(given), kBass, 24).size(), 12u);
+    // A kept bass (the region leaves it) or a drawn soprano: none.
+    Constraints kept;
+    kept.regions.push_back(Region{{0, 32}, {false, true, true, false}});
+    EXPECT_EQ(pitch_classes(compile(kept), kAlto, 24).size(), 12u);
+    EXPECT_EQ(pitch_classes(compile(Constraints{}), kBass, 24).size(), 12u);
+    // A fixed bass note in the way: none, and no error.
+    Constraints fixed_bass = c;
+    fixed_bass.fixed.push_back(FixedNote{kBass, {24, 32}, tok("E3")});
+    EXPECT_EQ(pitch_classes(compile(fixed_bass), kBass, 20).size(), 12u);
+}
+
+// Constraints::full_texture: the lower voices sound under a kept melody.
+TEST_F(ProblemTest, UnderAKeptMelodyTheLowerVoicesSound) {
+    Chorale base = base_grid();
+    base.at(kSoprano, 8) = token::kRest;  // the melody rests on beat 3 (ticks 8-11) and enters at 12
+    Constraints c;
+    c.final_cadence = false;
+    c.regions.push_back(Region{{0, 32}, {false, true, true, true}});
+    const Problem p = compile(c, base);
+    for (int v = kAlto; v <= kBass; ++v) {
+        EXPECT_FALSE(allows(p, v, 5, token::kRest)) << voice_name(v);  // under D5
+        EXPECT_TRUE(allows(p, v, 5, token::kHold)) << voice_name(v);
+        EXPECT_TRUE(allows(p, v, 9, token::kRest)) << voice_name(v);    // the melody rests
+        EXPECT_FALSE(allows(p, v, 12, token::kHold)) << voice_name(v);  // it enters again
+        EXPECT_FALSE(allows(p, v, 12, token::kRest)) << voice_name(v);
+        EXPECT_EQ(pitch_classes(p, v, 12).size(), 12u);
+    }
+    Constraints off = c;
+    off.full_texture = false;
+    const Problem q = compile(off, base);
+    EXPECT_TRUE(allows(q, kAlto, 5, token::kRest));
+    EXPECT_TRUE(allows(q, kAlto, 12, token::kHold));
+    // A drawn soprano (generate): nothing changes.
+    EXPECT_TRUE(allows(compile(Constraints{}, base), kTenor, 5, token::kRest));
+    // A rhythm constraint keeps its own rests.
+    Chorale resting = base;
+    resting.at(kTenor, 4) = token::kRest;
+    for (int t = 5; t < 8; ++t) resting.at(kTenor, t) = token::kHold;
+    Constraints rhythm = off;
+    rhythm.full_texture = true;
+    rhythm.rhythm.push_back(RhythmConstraint{kTenor, {4, 8}});
+    EXPECT_EQ(compile(rhythm, resting).grid.at(kTenor, 4), token::kRest);
+}
+
 TEST_F(ProblemTest, CadenceKeepsAnExistingFermata) {
     Chorale base = base_grid();
     for (int t = 24; t < 32; ++t) base.fermata[static_cast<size_t>(t)] = 1;

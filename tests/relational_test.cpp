@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include "needs_corpus.hpp"
 
@@ -42,11 +43,14 @@ std::array<int, nn::kRelTerms> terms(const Chorale& grid, int v, int t, const ch
     return r;
 }
 
+// The three-motion layout, written out (docs/model-format.md).
+constexpr int kPairSize = 13 * 13 * 3 * 3;
+constexpr int kNone = kRelationalTableSize;  // an absent term: one past the table
+
 // Entry of a pair table: slot of the other voice, interval classes before
 // and after, motions (0 down, 1 same, 2 up) of the candidate's voice and of the other.
 int entry(int slot, int before, int after, int mv, int mu) {
-    return slot * nn::kRelPairSize +
-           ((before * nn::kRelIntervals + after) * nn::kRelMotions + mv) * nn::kRelMotions + mu;
+    return slot * kPairSize + ((before * 13 + after) * 3 + mv) * 3 + mu;
 }
 
 TEST(Relational, AParallelFifthReadsItsOwnEntry) {
@@ -56,16 +60,16 @@ TEST(Relational, AParallelFifthReadsItsOwnEntry) {
     const auto d3 = terms(h, kBass, 4, "D3");
     // Slots of the bass's other voices: soprano 0, alto 1, tenor 2.
     EXPECT_EQ(d3[2], entry(1, 7, 7, 2, 2));   // into tick 4 with the alto: fifth to fifth, both up
-    EXPECT_EQ(d3[3], nn::kRelNone);           // out of the note: the piece ends
+    EXPECT_EQ(d3[3], kNone);                  // out of the note: the piece ends
     EXPECT_EQ(d3[0], entry(0, 0, 10, 2, 1));  // with the soprano: octave C5/C3 to a seventh C5/D3
     const auto g2 = terms(h, kBass, 4, "G2");
     EXPECT_EQ(g2[2], entry(1, 7, 2, 0, 2));  // contrary motion into a ninth
     // A hold continues C3: the bass does not move.
     EXPECT_EQ(terms(h, kBass, 4, "__")[2], entry(1, 7, 9, 1, 2));
     // A rest sounds nothing: no pair terms, no key term.
-    for (int x : terms(h, kBass, 4, "rest")) EXPECT_EQ(x, nn::kRelNone);
+    for (int x : terms(h, kBass, 4, "rest")) EXPECT_EQ(x, kNone);
     // The key term: C major (no sharps or flats), D is degree 2 above the tonic.
-    EXPECT_EQ(d3[nn::kRelTerms - 1], 3 * nn::kRelPairSize + 2);
+    EXPECT_EQ(d3[nn::kRelTerms - 1], 3 * kPairSize + 2);
 }
 
 TEST(Relational, TheWayOutIsWhereTheNoteEnds) {
@@ -92,7 +96,7 @@ TEST(Relational, CrossedVoicesHaveTheirOwnClass) {
     DEEPBACH_NEEDS_CORPUS();
     const Chorale g = two_chords({"C5", "G4", "E4", "C3"}, {"B4", "G4", "G3", "G2"});
     const auto c5 = terms(g, kAlto, 4, "C5");  // the alto above the soprano's B4
-    EXPECT_EQ(c5[0], entry(0, 5, nn::kRelIntervals - 1, 2, 0));
+    EXPECT_EQ(c5[0], entry(0, 5, 12, 2, 0));
 }
 
 TEST(Relational, TheEngineAddsExactlyTheTableEntries) {
@@ -130,6 +134,78 @@ TEST(Relational, TheEngineAddsExactlyTheTableEntries) {
     Model window = m;
     window.config.mode = ContextMode::window;
     EXPECT_THROW(window.validate(), Error);
+}
+
+TEST(Relational, FiveMotionsTellAStepFromALeap) {
+    DEEPBACH_NEEDS_CORPUS();
+    const Model& m = base();
+    const nn::Relational three(m.vocabularies), five(m.vocabularies, true);
+    EXPECT_EQ(three.size(), kRelationalTableSize);
+    EXPECT_EQ(five.size(), kRelationalLeapTableSize);
+    EXPECT_EQ(five.none(), kRelationalLeapTableSize);
+    // Leap down, step down, same, step up, leap up; a step is one or two semitones.
+    const std::array<int, 9> moves = {-7, -3, -2, -1, 0, 1, 2, 3, 12};
+    const std::array<int, 9> classes = {0, 0, 1, 1, 2, 3, 3, 4, 4};
+    for (std::size_t i = 0; i < moves.size(); ++i) {
+        EXPECT_EQ(five.motion(moves[i]), classes[i]) << moves[i];
+        EXPECT_EQ(three.motion(moves[i]), moves[i] < 0 ? 0 : moves[i] == 0 ? 1 : 2) << moves[i];
+    }
+    // The bass under C5 G4 E4 C3 -> C5 A4 __ ?: D3 steps up with the alto
+    // (fifth to fifth), E3 leaps up a third into a fourth with it.
+    const Chorale h = two_chords({"C5", "G4", "E4", "C3"}, {"C5", "A4", "__", "C3"});
+    const nn::EncodedChorale enc = nn::encode_chorale(h, m.vocabularies);
+    const int V = m.vocabularies[kBass].size();
+    std::vector<std::int32_t> out(static_cast<size_t>(h.num_ticks) * V * nn::kRelTerms, -7);
+    five.indices(nn::view_of(enc), kBass, out.data());
+    auto term = [&](const char* candidate, int j) {
+        const int k = m.vocabularies[kBass].index(token::parse(candidate));
+        return out[(static_cast<size_t>(4) * V + static_cast<size_t>(k)) * nn::kRelTerms + j];
+    };
+    constexpr int kPair5 = 13 * 13 * 5 * 5;
+    EXPECT_EQ(term("D3", 2), 1 * kPair5 + ((7 * 13 + 7) * 5 + 3) * 5 + 3);
+    EXPECT_EQ(term("E3", 2), 1 * kPair5 + ((7 * 13 + 5) * 5 + 4) * 5 + 3);
+    EXPECT_EQ(term("D3", 2), five.pair_entry(1, 7, 7, 2, 2));
+    EXPECT_EQ(term("D3", 3), five.none());                     // the piece ends
+    EXPECT_EQ(term("D3", nn::kRelTerms - 1), 3 * kPair5 + 2);  // D in C major
+}
+
+TEST(Relational, RefiningIntoFiveMotionsKeepsTheConditionals) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model m = *test_support::small_model(ContextMode::full, 5, false, true);
+    // Tables with a distinct value per entry, so a misplaced copy shows.
+    for (int v = 0; v < kNumVoices; ++v) {
+        auto& t = m.weights.at("voices." + std::to_string(v) + ".relational").data;
+        for (std::size_t e = 0; e < t.size(); ++e) t[e] = static_cast<float>(std::sin(0.37 * e + v));
+    }
+    Model refined = m;
+    refined.add_relational_leaps();
+    EXPECT_TRUE(refined.config.relational_leaps);
+    EXPECT_EQ(refined.weights.at("voices.2.relational").data.size(),
+              static_cast<size_t>(kRelationalLeapTableSize));
+    refined.validate();
+    const Chorale h = two_chords({"C5", "G4", "E4", "C3"}, {"D5", "A4", "C4", "F2"});
+    const nn::EncodedChorale enc = nn::encode_chorale(h, m.vocabularies);
+    for (int v = 0; v < kNumVoices; ++v) {
+        std::vector<Eigen::MatrixXf> a, b;
+        nn::InferenceEngine(m, 1).full_logits(v, {nn::view_of(enc)}, a);
+        nn::InferenceEngine(refined, 1).full_logits(v, {nn::view_of(enc)}, b);
+        EXPECT_EQ((a[0] - b[0]).cwiseAbs().maxCoeff(), 0.0f) << "voice " << v;
+    }
+    // Twice is once; the file keeps the larger tables and the flag.
+    Model again = refined;
+    again.add_relational_leaps();
+    EXPECT_EQ(again.weights.at("voices.0.relational").data, refined.weights.at("voices.0.relational").data);
+    const auto path = std::filesystem::temp_directory_path() / "deepbach-relational-leaps-test.safetensors";
+    refined.save(path);
+    const Model back = Model::load(path);
+    std::filesystem::remove(path);
+    EXPECT_TRUE(back.config.relational_leaps);
+    EXPECT_EQ(back.weights.at("voices.1.relational").data, refined.weights.at("voices.1.relational").data);
+    // Leaps without relational potentials are refused.
+    Model plain = base();
+    EXPECT_THROW(plain.add_relational_leaps(), Error);
+    plain.config.relational_leaps = true;
+    EXPECT_THROW(plain.validate(), Error);
 }
 
 }  // namespace

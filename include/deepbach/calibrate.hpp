@@ -55,6 +55,16 @@ struct CalibrationOptions {
     /// fermatas and final cadence), against Bach's soprano features per tick.
     std::array<bool, kNumVoices> voices{true, true, true, true};
     int generate_bars = 8;
+    /// Fit the alto, tenor and bass tables on the generated chorales too
+    /// (their counts added to the harmonizations', against Bach's per tick),
+    /// so that generate(), where the soprano is the sampler's own, writes
+    /// Bach's statistics as well as harmonize(). Generates a chorale per
+    /// soprano of the batch even when the soprano's table is not fitted.
+    bool generated_lower = false;
+    /// Refine the model's tables into five motion classes first
+    /// (Model::add_relational_leaps), so that calibration tells a step from a
+    /// leap (a hidden octave under a leaping soprano from one under a step).
+    bool leaps = false;
     /// Mean the tables over the last `average` share of the rounds (Polyak
     /// averaging, 0..1; 0: the last round's tables).
     double average = 0.5;

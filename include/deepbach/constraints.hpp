@@ -97,6 +97,21 @@ struct Constraints {
     /// Cells the sampler may redraw; every other cell keeps the base grid's
     /// token. Empty: every cell not otherwise fixed.
     std::vector<Region> regions;
+    /// Where no cadence is given: end a kept melody as chorales end, with an
+    /// authentic cadence (V - I, the tonic in the bass) on its last note,
+    /// when that note is a tone of the tonic triad of the key in force and
+    /// the lower voices are free to make it (no fixed note or rhythm in the
+    /// way). Nothing is added where the soprano is drawn (generate() has its
+    /// own phrases) or the ending cannot take the cadence. false: the model
+    /// alone decides how the piece ends.
+    bool final_cadence = true;
+    /// Under a kept melody, four voices in every chord: a free alto, tenor or
+    /// bass cell may not start a rest where the melody sounds, nor hold a
+    /// rest (or an old note) into a melody note that enters after a rest.
+    /// Bach's chorales start 0.15 such rests per chorale (10 of 314 have
+    /// one). Cells under a rhythm constraint keep the rhythm's own. false:
+    /// the lower voices may rest anywhere the model likes.
+    bool full_texture = true;
 };
 
 // ------------------------------------------------------------- positions
@@ -153,6 +168,8 @@ struct ConstraintText {
     std::vector<std::string> keys;      ///< BAR:KEY ("5:D", "9:g minor")
     std::vector<std::string> ranges;    ///< VOICE:LOW-HIGH ("bass:E2-C4")
     std::vector<std::string> regions;   ///< BARS or BARS:VOICES ("3-4", "3-4:ATB")
+    bool final_cadence = true;          ///< Constraints::final_cadence
+    bool full_texture = true;           ///< Constraints::full_texture
     bool empty() const {
         return fermatas.empty() && cadences.empty() && fixes.empty() && rhythms.empty() && keys.empty() &&
                ranges.empty() && regions.empty();

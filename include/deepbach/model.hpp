@@ -59,11 +59,21 @@ struct ModelConfig {
     /// (3 x 13 x 13 x 3 x 3 + 12) values per network, "voices.{v}.relational"
     /// (docs/model-format.md). Learned with the networks, on Bach.
     bool relational = false;
+    /// With `relational`: each voice's motion is one of five classes (leap
+    /// down, step down, same, step up, leap up; a step is 1 or 2 semitones),
+    /// not three, so the tables tell a hidden octave under a leaping
+    /// soprano from one under a soprano moving by step, as the rules do.
+    /// Tables of (3 x 13 x 13 x 5 x 5 + 12) values.
+    bool relational_leaps = false;
 };
 
 /// Values of a network's `relational` table (ModelConfig::relational):
 /// three 13 x 13 x 3 x 3 voice-pair tables and 12 pitch classes.
 constexpr int kRelationalTableSize = 3 * 13 * 13 * 3 * 3 + 12;
+/// The same with ModelConfig::relational_leaps: 13 x 13 x 5 x 5 pair tables.
+constexpr int kRelationalLeapTableSize = 3 * 13 * 13 * 5 * 5 + 12;
+/// The size of each network's relational table under `config` (0 without).
+int relational_table_size(const ModelConfig& config);
 
 /// Rows of a network's `pitch_embeddings` table: MIDI 0..127 and one for
 /// every token without a pitch.
@@ -143,6 +153,14 @@ struct Model {
     static Model load(const std::filesystem::path& path);
     /// Writes a model file atomically; float16 halves the size.
     void save(const std::filesystem::path& path, bool float16 = false) const;
+
+    /// Gives a model with relational potentials the five motion classes of
+    /// ModelConfig::relational_leaps: every entry of the larger tables holds
+    /// the value of the three-class entry it refines, so the conditionals do
+    /// not change (calibration then tells the refined entries apart). Does
+    /// nothing when the model has them already; throws Error without
+    /// relational potentials.
+    void add_relational_leaps();
 };
 
 }  // namespace deepbach

@@ -64,6 +64,8 @@ void check_config(const ModelConfig& c) {
     window("window_future", c.window_future);
     if (c.relational && c.mode != ContextMode::full)
         throw Error("model config: relational potentials need full mode");
+    if (c.relational_leaps && !c.relational)
+        throw Error("model config: relational_leaps needs relational potentials");
     if (c.mode != ContextMode::window && c.mode != ContextMode::full) throw Error("model config: bad mode");
 }
 
@@ -118,7 +120,8 @@ json config_json(const ModelConfig& c) {
                 {"window_future", c.window_future},
                 {"shared_pitch", c.shared_pitch},
                 {"mask", c.mask},
-                {"relational", c.relational}};
+                {"relational", c.relational},
+                {"relational_leaps", c.relational_leaps}};
 }
 
 int get_int(const json& j, const char* key) {
@@ -158,6 +161,11 @@ ModelConfig config_from_json(const json& j) {
     if (j.contains("relational")) {
         if (!j.at("relational").is_boolean()) throw Error("config 'relational' is not true or false");
         c.relational = j.at("relational").get<bool>();
+    }
+    if (j.contains("relational_leaps")) {
+        if (!j.at("relational_leaps").is_boolean())
+            throw Error("config 'relational_leaps' is not true or false");
+        c.relational_leaps = j.at("relational_leaps").get<bool>();
     }
     return c;
 }
@@ -270,6 +278,41 @@ std::int64_t Tensor::numel() const {
     return n;
 }
 
+int relational_table_size(const ModelConfig& config) {
+    if (!config.relational) return 0;
+    return config.relational_leaps ? kRelationalLeapTableSize : kRelationalTableSize;
+}
+
+void Model::add_relational_leaps() {
+    if (!config.relational) throw Error("the model has no relational potentials to refine");
+    if (config.relational_leaps) return;
+    // Three motion classes (down, same, up) refined into five (leap down,
+    // step down, same, step up, leap up); the layout of nn/relational.hpp.
+    constexpr int kIntervals = 13, kPairs = 3, kKeys = 12;
+    constexpr std::array<int, 5> coarse = {0, 0, 1, 2, 2};
+    for (int v = 0; v < kNumVoices; ++v) {
+        Tensor& t = weights.at("voices." + std::to_string(v) + ".relational");
+        if (t.data.size() != static_cast<std::size_t>(kRelationalTableSize))
+            throw Error("voices." + std::to_string(v) + ".relational: not a three-motion table");
+        std::vector<float> out(static_cast<std::size_t>(kRelationalLeapTableSize));
+        for (int p = 0; p < kPairs; ++p)
+            for (int ii = 0; ii < kIntervals * kIntervals; ++ii)
+                for (int a = 0; a < 5; ++a)
+                    for (int b = 0; b < 5; ++b)
+                        out[static_cast<std::size_t>(((p * kIntervals * kIntervals + ii) * 5 + a) * 5 + b)] =
+                            t.data[static_cast<std::size_t>(((p * kIntervals * kIntervals + ii) * 3 +
+                                                             coarse[static_cast<std::size_t>(a)]) *
+                                                                3 +
+                                                            coarse[static_cast<std::size_t>(b)])];
+        for (int k = 0; k < kKeys; ++k)
+            out[static_cast<std::size_t>(kRelationalLeapTableSize - kKeys + k)] =
+                t.data[static_cast<std::size_t>(kRelationalTableSize - kKeys + k)];
+        t.data = std::move(out);
+        t.shape = {kRelationalLeapTableSize};
+    }
+    config.relational_leaps = true;
+}
+
 std::vector<int> pitch_codes(const Vocabulary& vocabulary) {
     std::vector<int> out(static_cast<size_t>(vocabulary.size()), kNoPitchCode);
     for (int i = 0; i < vocabulary.size(); ++i) {
@@ -309,7 +352,7 @@ std::map<std::string, std::vector<std::int64_t>> Model::expected_shapes() const 
         }
         if (config.shared_pitch) shapes[p + "pitch_embeddings.weight"] = {kPitchCodes, E};
         if (config.mask) shapes[p + "mask_embeddings.weight"] = {kNumVoices, E};
-        if (config.relational) shapes[p + "relational"] = {kRelationalTableSize};
+        if (config.relational) shapes[p + "relational"] = {relational_table_size(config)};
         shapes[p + "center.0.weight"] = {C, 3 * E + 3 * M};
         shapes[p + "center.0.bias"] = {C};
         shapes[p + "center.2.weight"] = {C, C};

@@ -672,7 +672,7 @@ InferenceEngine::InferenceEngine(const Model& model, int threads)
     for (int v = 0; v < kNumVoices; ++v)
         voices_[static_cast<size_t>(v)] = std::make_unique<VoiceNetwork>(model, v, kernel_path_);
     if (config_.relational) {
-        relational_ = std::make_unique<Relational>(model.vocabularies);
+        relational_ = std::make_unique<Relational>(model.vocabularies, model.config);
         for (int v = 0; v < kNumVoices; ++v)
             relational_tables_[static_cast<size_t>(v)] =
                 weight(model, "voices." + std::to_string(v) + ".relational").data;

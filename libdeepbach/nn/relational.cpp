@@ -16,7 +16,8 @@ std::vector<int> sounding_codes(const Vocabulary& vocabulary) {
     return codes;
 }
 
-Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies) {
+Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, bool leaps)
+    : motions_(leaps ? 5 : 3) {
     for (int v = 0; v < kNumVoices; ++v)
         code_[static_cast<std::size_t>(v)] = sounding_codes(vocabularies[static_cast<std::size_t>(v)]);
 }
@@ -43,20 +44,18 @@ int interval_class(int upper, int lower) {
     const int d = upper - lower;
     return d < 0 ? kRelIntervals - 1 : d % 12;
 }
-int motion(int from, int to) {
-    return to > from ? 2 : (to == from ? 1 : 0);
-}
-// The pair-table entry of a transition (a -> b) of voices v and u (slot:
-// u's place among v's three other voices), or kRelNone.
-int pair_index(int slot, bool v_upper, int av, int au, int bv, int bu) {
-    if (av < 0 || au < 0 || bv < 0 || bu < 0) return kRelNone;
-    const int ia = v_upper ? interval_class(av, au) : interval_class(au, av);
-    const int ib = v_upper ? interval_class(bv, bu) : interval_class(bu, bv);
-    return slot * kRelPairSize + ((ia * kRelIntervals + ib) * kRelMotions + motion(av, bv)) * kRelMotions +
-           motion(au, bu);
-}
 
 }  // namespace
+
+int Relational::motion(int d) const {
+    if (motions_ == 3) return d > 0 ? 2 : (d == 0 ? 1 : 0);
+    return d > kRelStep ? 4 : d > 0 ? 3 : d == 0 ? 2 : d >= -kRelStep ? 1 : 0;
+}
+
+int Relational::pair_entry(int slot, int before, int after, int dv, int du) const {
+    return slot * pair_size() + ((before * kRelIntervals + after) * motions_ + motion(dv)) * motions_ +
+           motion(du);
+}
 
 template <class Put>
 void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const Put& put) const {
@@ -67,6 +66,15 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
     const int V = static_cast<int>(codes.size());
     const std::int16_t* own = seq.notes[vi];
     const std::size_t P = static_cast<std::size_t>(seq.padded_length());
+    const int none = this->none();
+    // The pair-table entry of a transition (a -> b) of voices v and u
+    // (slot: u's place among v's three other voices), or none().
+    auto pair_index = [&](int slot, bool v_upper, int av, int au, int bv, int bu) {
+        if (av < 0 || au < 0 || bv < 0 || bu < 0) return none;
+        const int ia = v_upper ? interval_class(av, au) : interval_class(au, av);
+        const int ib = v_upper ? interval_class(bv, bu) : interval_class(bu, bv);
+        return pair_entry(slot, ia, ib, bv - av, bu - au);
+    };
     for (int t = t0; t < t1; ++t) {
         const auto i = static_cast<std::size_t>(t + kDatasetPadding);
         const int before = snd[vi][i - 1];
@@ -101,7 +109,7 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
                 put(t, k, 2 * q + 1, pair_index(q, upper[q], s, e[q], after, c[q]));
             }
             put(t, k, kRelTerms - 1,
-                s < 0 ? kRelNone : (kNumVoices - 1) * kRelPairSize + ((s - tonic) % 12 + 12) % 12);
+                s < 0 ? none : (kNumVoices - 1) * pair_size() + ((s - tonic) % 12 + 12) % 12);
         }
     }
 }
@@ -116,8 +124,9 @@ void Relational::indices(const SequenceView& seq, int v, std::int32_t* out) cons
 }
 
 void Relational::add(const float* table, const SequenceView& seq, int v, Eigen::MatrixXf& logits) const {
+    const int none = this->none();
     each_tick(seq, v, 0, seq.length, [&](int t, int k, int, int index) {
-        if (index != kRelNone) logits(t, k) += table[index];
+        if (index != none) logits(t, k) += table[index];
     });
 }
 

@@ -34,17 +34,13 @@
 namespace deepbach::nn {
 
 constexpr int kRelIntervals = 13;  ///< interval classes 0..11 and one for crossed voices
-constexpr int kRelMotions = 3;     ///< down, same, up
-constexpr int kRelPairSize = kRelIntervals * kRelIntervals * kRelMotions * kRelMotions;
 constexpr int kRelKeyClasses = 12;
-/// Entries of one voice's table: three other voices' pair tables, then the key table.
-constexpr int kRelationalSize = (kNumVoices - 1) * kRelPairSize + kRelKeyClasses;
-static_assert(kRelationalSize == kRelationalTableSize, "the model format's table size");
 /// Terms per candidate: two transitions with each other voice, and the key.
 constexpr int kRelTerms = 2 * (kNumVoices - 1) + 1;
-/// The index of an absent term (a rest, a start or end, a masked cell): one
-/// past the table, where a zero is read.
-constexpr int kRelNone = kRelationalSize;
+/// The largest step (semitones) of the five motion classes
+/// (ModelConfig::relational_leaps); more is a leap. As the rules count it
+/// (VoiceLeadingOptions::hidden_leap).
+constexpr int kRelStep = 2;
 
 /// What a voice's vocabulary indices sound: per index the MIDI number,
 /// kHoldCode for `__`, or -1 (rest, START, END). The sampler's guide and the
@@ -54,22 +50,44 @@ std::vector<int> sounding_codes(const Vocabulary& vocabulary);
 
 class Relational {
 public:
-    explicit Relational(const std::array<Vocabulary, kNumVoices>& vocabularies);
+    /// `leaps`: five motion classes (ModelConfig::relational_leaps), else
+    /// three (down, same, up).
+    explicit Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, bool leaps = false);
+    /// The tables of `model`'s config.
+    Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, const ModelConfig& config)
+        : Relational(vocabularies, config.relational_leaps) {}
+
+    int motions() const { return motions_; }
+    /// Entries of one voice-pair table: 13 x 13 x motions x motions.
+    int pair_size() const { return kRelIntervals * kRelIntervals * motions_ * motions_; }
+    /// Entries of one voice's table: three other voices' pair tables, then
+    /// the key table (relational_table_size() of the model's config).
+    int size() const { return (kNumVoices - 1) * pair_size() + kRelKeyClasses; }
+    /// The index of an absent term (a rest, a start or end, a masked cell):
+    /// one past the table, where a zero is read.
+    int none() const { return size(); }
+    /// The table index of a transition of voice v (`slot`: the other voice's
+    /// place among v's three) from interval class `before` to `after`, v
+    /// moving `dv` semitones and the other voice `du`. For tests and tools.
+    int pair_entry(int slot, int before, int after, int dv, int du) const;
+    /// The motion class of a move of d semitones.
+    int motion(int d) const;
 
     /// For music ticks [0, seq.length) of voice v, writes per tick and per
-    /// vocabulary index of v the kRelTerms table indices (kRelNone where a
+    /// vocabulary index of v the kRelTerms table indices (none() where a
     /// term is absent): out holds length x V_v x kRelTerms values. The
     /// context is the sequence's own tokens (indices past a vocabulary, such
     /// as the mask, sound nothing).
     void indices(const SequenceView& seq, int v, std::int32_t* out) const;
 
-    /// Adds voice v's relational logits (table: kRelationalSize values) to
+    /// Adds voice v's relational logits (table: size() values) to
     /// rows [0, seq.length) of `logits` (seq.length x V_v).
     void add(const float* table, const SequenceView& seq, int v, Eigen::MatrixXf& logits) const;
 
     int vocabulary_size(int v) const { return static_cast<int>(code_[static_cast<std::size_t>(v)].size()); }
 
 private:
+    int motions_;
     /// Per voice, per vocabulary index: sounding_codes().
     std::array<std::vector<int>, kNumVoices> code_;
     void sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const;

@@ -36,9 +36,9 @@ std::string table_name(int v) {
     return fmt::format("voices.{}.relational", v);
 }
 
-Counts zero_counts() {
+Counts zero_counts(const nn::Relational& relational) {
     Counts c;
-    for (auto& v : c) v.assign(static_cast<std::size_t>(nn::kRelationalSize), 0.0);
+    for (auto& v : c) v.assign(static_cast<std::size_t>(relational.size()), 0.0);
     return c;
 }
 
@@ -64,7 +64,7 @@ void count_features(const nn::Relational& relational, const Model& model, const 
                 nn::kRelTerms;
             for (int k = 0; k < nn::kRelTerms; ++k) {
                 const std::int32_t e = idx[base + static_cast<std::size_t>(k)];
-                if (e != nn::kRelNone) c[static_cast<std::size_t>(e)] += 1.0;
+                if (e != relational.none()) c[static_cast<std::size_t>(e)] += 1.0;
             }
         }
     }
@@ -143,6 +143,7 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
     validate(options);
     if (!model.config.relational)
         throw Error("calibration needs a model with relational potentials (deepbach train --relational)");
+    if (options.leaps) model.add_relational_leaps();
     const auto start = std::chrono::steady_clock::now();
     auto elapsed = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -153,12 +154,12 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         throw Error(options.corpus.string() + ": not a folder (calibration reads a corpus folder)");
     LoadedChorales loaded =
         load_chorales({options.corpus}, SplitPart::train, model.training.seed, 0, options.threads);
-    const nn::Relational relational(model.vocabularies);
+    const nn::Relational relational(model.vocabularies, model.config);
     // Bach's chorales that the model's vocabularies hold, with their counts.
     std::vector<NamedChorale> chorales;
     std::vector<Counts> bach_counts;
     for (auto& c : loaded.chorales) {
-        Counts counts = zero_counts();
+        Counts counts = zero_counts(relational);
         try {
             count_features(relational, model, c.chorale, counts);
         } catch (const Error&) {
@@ -179,7 +180,7 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         if (!options.voices[static_cast<std::size_t>(v)]) continue;
         auto it = model.weights.find(table_name(v));
         if (it == model.weights.end() ||
-            it->second.data.size() != static_cast<std::size_t>(nn::kRelationalSize))
+            it->second.data.size() != static_cast<std::size_t>(relational.size()))
             throw Error("the model has no relational table " + table_name(v));
         tables[static_cast<std::size_t>(v)] = &it->second.data;
     }
@@ -196,7 +197,7 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         options.average > 0
             ? std::max(1, static_cast<int>(std::floor(options.rounds * (1.0 - options.average))) + 1)
             : options.rounds + 1;
-    Counts sum = zero_counts();
+    Counts sum = zero_counts(relational);
     int summed = 0;
     CalibrationRecord record;
     for (int round = 1; round <= options.rounds; ++round) {
@@ -215,7 +216,7 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
         detail::parallel_for(2 * picked.size(), options.threads, [&](std::size_t task) {
             const std::size_t i = task / 2;
             const bool generating = task % 2 == 1;
-            if (generating ? !soprano : !lower) return;
+            if (generating ? !(soprano || (lower && options.generated_lower)) : !lower) return;
             SamplingOptions so;
             so.model = view;
             so.seed = generating ? ~seeds[i] : seeds[i];
@@ -237,25 +238,29 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
             }
         });
 
-        Counts bach = zero_counts(), own = zero_counts();
+        Counts bach = zero_counts(relational), own = zero_counts(relational);
         CalibrationProgress p;
         p.round = round;
         p.rounds = options.rounds;
-        // The soprano: generated chorales against Bach's soprano per tick.
-        std::vector<double> bach_soprano(static_cast<std::size_t>(nn::kRelationalSize), 0.0),
-            own_soprano(bach_soprano.size(), 0.0);
+        // Generated chorales against Bach's chorales per tick: the soprano's
+        // table, and with generated_lower the others' too.
+        Counts bach_generated = zero_counts(relational), own_generated = zero_counts(relational);
+        const int generated_last = options.generated_lower ? kNumVoices - 1 : kSoprano;
         double bach_ticks = 0, generated_ticks = 0, generated_events = 0, generated_parallels = 0;
         for (std::size_t i = 0; i < picked.size(); ++i) {
             if (!generated[i]) continue;
-            Counts g = zero_counts();
+            Counts g = zero_counts(relational);
             try {
-                count_features(relational, model, *generated[i], g, kSoprano, kSoprano);
+                count_features(relational, model, *generated[i], g, kSoprano, generated_last);
             } catch (const Error&) {
                 continue;
             }
-            for (std::size_t e = 0; e < own_soprano.size(); ++e) {
-                own_soprano[e] += g[kSoprano][e];
-                bach_soprano[e] += bach_counts[picked[i]][kSoprano][e];
+            for (int v = kSoprano; v <= generated_last; ++v) {
+                const auto vi = static_cast<std::size_t>(v);
+                for (std::size_t e = 0; e < g[vi].size(); ++e) {
+                    own_generated[vi][e] += g[vi][e];
+                    bach_generated[vi][e] += bach_counts[picked[i]][vi][e];
+                }
             }
             generated_ticks += generated[i]->num_ticks;
             bach_ticks += chorales[picked[i]].chorale.num_ticks;
@@ -264,6 +269,7 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
             generated_parallels += static_cast<double>(st.parallels());
             ++p.generated;
         }
+        const double tick_scale = bach_ticks > 0 ? generated_ticks / bach_ticks : 0.0;
         if (generated_events > 0) p.generated_parallels = 100 * generated_parallels / generated_events;
         for (std::size_t i = 0; i < picked.size(); ++i) {
             if (!results[i]) continue;
@@ -290,15 +296,21 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
             p.bach_parallels /= n;
             p.out_of_key /= n;
             p.bach_out_of_key /= n;
-            for (int v = 1; v < kNumVoices; ++v)
-                if (tables[static_cast<std::size_t>(v)])
-                    scale_table(*tables[static_cast<std::size_t>(v)], bach[static_cast<std::size_t>(v)],
-                                own[static_cast<std::size_t>(v)], 1.0, options);
         }
-        if (generated_ticks > 0 && bach_ticks > 0) {
-            bach[kSoprano] = bach_soprano;
-            own[kSoprano] = own_soprano;
-            scale_table(*tables[kSoprano], bach_soprano, own_soprano, generated_ticks / bach_ticks, options);
+        // What each table is fitted on: the harmonizations' counts (the lower
+        // voices), plus the generated chorales' with Bach's put on their ticks.
+        if (tick_scale > 0)
+            for (int v = kSoprano; v <= generated_last; ++v) {
+                const auto vi = static_cast<std::size_t>(v);
+                for (std::size_t e = 0; e < bach[vi].size(); ++e) {
+                    bach[vi][e] += bach_generated[vi][e] * tick_scale;
+                    own[vi][e] += own_generated[vi][e];
+                }
+            }
+        for (int v = 0; v < kNumVoices; ++v) {
+            const auto vi = static_cast<std::size_t>(v);
+            const bool counted = v == kSoprano ? tick_scale > 0 : p.chorales > 0 || tick_scale > 0;
+            if (tables[vi] && counted) scale_table(*tables[vi], bach[vi], own[vi], 1.0, options);
         }
         p.distance = total_variation(bach, own);
         if (round >= average_from) {

@@ -188,6 +188,8 @@ Constraints parse_constraints(const Chorale& base, const ConstraintText& text, b
         c.ranges[static_cast<size_t>(voice)] = range;
     }
     for (const auto& t : text.regions) c.regions.push_back(parse_region(base, t));
+    c.final_cadence = text.final_cadence;
+    c.full_texture = text.full_texture;
     return c;
 }
 

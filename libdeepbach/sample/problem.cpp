@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <string>
 
 namespace deepbach::sample {
@@ -301,7 +302,37 @@ private:
     }
 
     // What a free cell may take before cadences narrow it.
+    // Constraints::full_texture: per tick, whether the kept melody sounds a
+    // note there (1) and whether that note enters after a rest or the start
+    // (2); 0 where it rests or is drawn.
+    std::vector<std::uint8_t> melody_texture() {
+        std::vector<std::uint8_t> out(idx(T_), 0);
+        if (!constraints_.full_texture) return out;
+        bool sounding = false;
+        for (int t = 0; t < T_; ++t) {
+            const Token s = fixed(kSoprano, t);
+            if (s == kNone || s == token::kRest) {
+                sounding = false;
+                continue;
+            }
+            if (token::is_pitch(s)) {
+                out[idx(t)] = sounding ? 1 : 2;
+                sounding = true;
+            } else if (sounding) {
+                out[idx(t)] = 1;
+            }
+        }
+        return out;
+    }
+
+    bool under_rhythm(int v, int t) const {
+        for (const RhythmConstraint& r : constraints_.rhythm)
+            if (r.voice == v && r.ticks.begin <= t && t < r.ticks.end) return true;
+        return false;
+    }
+
     void build_masks() {
+        const std::vector<std::uint8_t> melody = melody_texture();
         for (int v = 0; v < kNumVoices; ++v) {
             const Vocabulary& vocab = vocabulary(v);
             const int size = vocab.size();
@@ -310,7 +341,10 @@ private:
             for (int t = 0; t < T_; ++t) {
                 if (fixed(v, t) != kNone) continue;
                 const bool onset = onset_by_[idx(v)][idx(t)] >= 0;
-                const bool may_hold = t > 0 && !onset && ends_here_[idx(v)][idx(t)] < 0;
+                // Under the melody's notes the lower voices sound, and they
+                // enter with it after its rests (Constraints::full_texture).
+                const int texture = v != kSoprano && !under_rhythm(v, t) ? melody[idx(t)] : 0;
+                const bool may_hold = t > 0 && !onset && ends_here_[idx(v)][idx(t)] < 0 && texture != 2;
                 std::uint8_t* cells = row(v, t);
                 for (int i = 0; i < size; ++i) {
                     const Token tok = vocab.token(i);
@@ -318,7 +352,7 @@ private:
                     if (tok == token::kHold)
                         ok = may_hold;
                     else if (tok == token::kRest)
-                        ok = !onset;
+                        ok = !onset && texture == 0;
                     else if (token::is_pitch(tok))
                         ok = ranges_[idx(v)].contains(token::to_pitch(tok).midi());
                     cells[i] = ok ? 1 : 0;
@@ -357,8 +391,48 @@ private:
                                      range_text(ranges_[idx(v)]) + " and the model's vocabulary");
     }
 
+    // Whether the cell (v, tick) is free and may start a pitch `ok` accepts.
+    bool can_start(int v, int tick, const std::function<bool(int)>& ok) {
+        if (fixed(v, tick) != kNone) return false;
+        const std::uint8_t* cells = row(v, tick);
+        for (int i = 0; i < p_.vocabulary_size[idx(v)]; ++i) {
+            const Token t = vocabulary(v).token(i);
+            if (cells[i] && token::is_pitch(t) && ok(token::to_pitch(t).midi())) return true;
+        }
+        return false;
+    }
+
+    // Constraints::final_cadence: the authentic cadence on the melody's last
+    // note, where it is a tone of the tonic triad, the soprano is kept there
+    // and the lower voices are free to make the cadence (their cells there
+    // are drawn, not kept); else none.
+    std::optional<Cadence> final_cadence() {
+        if (!constraints_.final_cadence || !constraints_.cadences.empty()) return std::nullopt;
+        int last = -1;
+        for (int t = T_ - 1; t >= 0 && last < 0; --t) {
+            const Token tok = fixed(kSoprano, t);
+            if (tok == kNone) return std::nullopt;  // the soprano is drawn: generate() decides
+            if (token::is_pitch(tok)) last = t;
+        }
+        const int before = last - kTicksPerQuarter;
+        if (before < 0) return std::nullopt;
+        for (const RhythmConstraint& r : constraints_.rhythm)
+            if (r.voice != kSoprano && r.ticks.begin <= last && r.ticks.end > before) return std::nullopt;
+        const CadenceChord chord = cadence_chord(CadenceType::authentic, key_at(p_.grid, last));
+        if (!chord.contains(token::to_pitch(fixed(kSoprano, last)).midi())) return std::nullopt;
+        const int root = pitch_class(chord.root()), dominant = pitch_class(chord.bass_before);
+        for (int v = kAlto; v < kBass; ++v)
+            if (!can_start(v, last, [&chord](int midi) { return chord.contains(midi); })) return std::nullopt;
+        if (!can_start(kBass, last, [root](int midi) { return (midi % 12 + 12) % 12 == root; }) ||
+            !can_start(kBass, before, [dominant](int midi) { return (midi % 12 + 12) % 12 == dominant; }))
+            return std::nullopt;
+        return Cadence{last, CadenceType::authentic};
+    }
+
     void apply_cadences() {
-        for (const Cadence& c : constraints_.cadences) {
+        std::vector<Cadence> cadences = constraints_.cadences;
+        if (const auto c = final_cadence()) cadences.push_back(*c);
+        for (const Cadence& c : cadences) {
             if (c.tick < 0 || c.tick >= T_)
                 fail(where(std::max(c.tick, 0), -1), "a cadence at tick " + std::to_string(c.tick) +
                                                          " lies outside the piece (ticks 0.." +

@@ -46,7 +46,7 @@ public:
         for (auto& net : nets_) net->eval();
         if (config_.relational) {
             // The relational terms on the host, as the Eigen engine adds them.
-            relational_ = std::make_unique<nn::Relational>(model.vocabularies);
+            relational_ = std::make_unique<nn::Relational>(model.vocabularies, model.config);
             for (int v = 0; v < kNumVoices; ++v)
                 relational_tables_[static_cast<size_t>(v)] =
                     model.weights.at("voices." + std::to_string(v) + ".relational").data;

@@ -62,11 +62,11 @@ VoiceNetImpl::VoiceNetImpl(const ModelConfig& config, int voice,
                                       torch::nn::Linear(C, vocabulary_sizes[static_cast<size_t>(voice)])));
     dropout_ = register_module("dropout", torch::nn::Dropout(static_cast<double>(config.dropout)));
     if (config.relational)
-        relational_ = register_parameter("relational", torch::zeros({kRelationalTableSize}));
+        relational_ = register_parameter("relational", torch::zeros({relational_table_size(config)}));
 }
 
 torch::Tensor VoiceNetImpl::relational_logits(const torch::Tensor& indices) {
-    // One zero past the table for the absent terms (kRelNone).
+    // One zero past the table for the absent terms (Relational::none()).
     const torch::Tensor table = torch::cat({relational_, torch::zeros({1}, relational_.options())});
     return table.index_select(0, indices.reshape({-1})).view(indices.sizes()).sum(-1);
 }

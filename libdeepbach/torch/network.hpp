@@ -57,7 +57,7 @@ public:
 
     /// With config.relational: the relational logits [N, V_v] of N targets
     /// from their table indices `indices` [N, V_v, kRelTerms] (int32, as
-    /// nn::Relational::indices writes them; kRelNone reads a zero).
+    /// nn::Relational::indices writes them; none() reads a zero).
     torch::Tensor relational_logits(const torch::Tensor& indices);
     bool relational() const { return config_.relational; }
 

@@ -477,6 +477,7 @@ std::string config_key(const ModelConfig& c, const std::string& checksum, std::u
     if (o.self_unlikelihood > 0)
         key += fmt::format(" self_unlikelihood={}/{}/{}", o.self_unlikelihood, o.self_pool, o.self_refresh);
     if (c.relational) key += o.relational_only ? " relational_only" : " relational";
+    if (c.relational_leaps) key += " leaps";
     if (!o.init.empty()) key += " init=" + o.init.filename().string();
     return key;
 }
@@ -564,7 +565,7 @@ std::array<VoiceMetrics, kNumVoices> evaluate_model(const Model& model,
     build_store(chorales, store);
     std::vector<int> seqs(chorales.size());
     std::iota(seqs.begin(), seqs.end(), 0);
-    const nn::Relational relational(model.vocabularies);
+    const nn::Relational relational(model.vocabularies, model.config);
     return evaluate_flat(nets, store.flat, seqs, special_index(model.vocabularies, token::kHold),
                          special_index(model.vocabularies, token::kEnd), dev, 0, 0,
                          model.config.relational ? &relational : nullptr);
@@ -635,14 +636,15 @@ TrainingRecord train(const TrainOptions& options, const TrainCallback& callback)
 
     Model model = Model::initialize(cfg, dataset.vocabularies, dataset.ranges, options.seed);
     if (!options.init.empty()) {
-        const Model from = Model::load(options.init);
+        Model from = Model::load(options.init);
         const auto same = [](const ModelConfig& a, const ModelConfig& b) {
             return a.mode == b.mode && a.note_embedding == b.note_embedding &&
                    a.meta_embedding == b.meta_embedding && a.lstm_hidden == b.lstm_hidden &&
                    a.lstm_layers == b.lstm_layers && a.mlp_hidden == b.mlp_hidden &&
                    a.window_past == b.window_past && a.window_future == b.window_future &&
                    a.shared_pitch == b.shared_pitch && a.mask == b.mask &&
-                   (a.relational == b.relational || (b.relational && !a.relational));
+                   (a.relational == b.relational || (b.relational && !a.relational)) &&
+                   (a.relational_leaps == b.relational_leaps || (b.relational_leaps && !a.relational_leaps));
         };
         if (!same(from.config, cfg))
             throw Error(options.init.string() + ": --init needs a model of the same configuration");
@@ -650,11 +652,13 @@ TrainingRecord train(const TrainOptions& options, const TrainCallback& callback)
             if (from.vocabularies[static_cast<size_t>(v)].size() !=
                 dataset.vocabularies[static_cast<size_t>(v)].size())
                 throw Error(options.init.string() + ": --init needs a model of the same vocabularies");
+        // Three-class relational tables refined into five, with the same values.
+        if (cfg.relational_leaps && from.config.relational) from.add_relational_leaps();
         // A model without relational potentials starts a relational one with
         // its networks and zero potentials.
         for (const auto& [name, tensor] : from.weights) model.weights[name] = tensor;
     }
-    const nn::Relational relational(dataset.vocabularies);
+    const nn::Relational relational(dataset.vocabularies, cfg);
     const nn::Relational* relational_ptr = cfg.relational ? &relational : nullptr;
     std::vector<VoiceNet> nets = make_networks(model, dev);
     std::vector<std::unique_ptr<torch::optim::Adam>> opts;

@@ -219,7 +219,7 @@ TEST(TorchParity, RelationalPotentialsMatchEigen) {
     torch::NoGradGuard no_grad;
     std::vector<std::int64_t> positions;
     for (int t = 0; t < length; ++t) positions.push_back(kDatasetPadding + t);
-    const nn::Relational relational(model.vocabularies);
+    const nn::Relational relational(model.vocabularies, model.config);
     for (int v = 0; v < kNumVoices; ++v) {
         const int V = model.vocabularies[static_cast<size_t>(v)].size();
         std::vector<std::int32_t> idx(static_cast<size_t>(length) * V * nn::kRelTerms);

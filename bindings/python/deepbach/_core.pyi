@@ -493,6 +493,8 @@ def calibrate(
     temperature: float = 1.0,
     voices: Optional[Sequence[_Voice]] = None,
     generate_bars: int = 8,
+    generated_lower: bool = False,
+    leaps: bool = False,
     seed: int = 1,
     threads: int = 0,
     time_limit_seconds: float = 0.0,
@@ -550,6 +552,9 @@ def train(
 
 class Constraints:
     """What you fix before sampling; every method adds one constraint and returns self."""
+
+    final_cadence: bool
+    full_texture: bool
 
     @overload
     def __init__(self) -> None: ...

@@ -230,6 +230,8 @@ Constraints PyConstraints::resolve(const Chorale& base, bool melody) const {
             return KeyChange{tick, k.key.fifths, k.key.mode};
         }));
     c.ranges = ranges;
+    c.final_cadence = final_cadence;
+    c.full_texture = full_texture;
     for (const auto& r : regions)
         c.regions.push_back(for_entry(r.label, [&] {
             return Region{resolve_where(base, r.where), r.voices};
@@ -500,6 +502,17 @@ dict of lists of tuples in ticks: fixed (voice, begin, end, token), rhythm
 (voice, begin, end), fermatas (begin, end), cadences (tick, type), keys
 (tick, fifths, mode), ranges (4 x None or (lowest, highest)), regions (begin,
 end, (S, A, T, B)). melody: fermatas cover the soprano's notes.
+)doc")
+        .def_readwrite("final_cadence", &PyConstraints::final_cadence, R"doc(
+True (the default): where no cadence is given, a kept melody ends with an
+authentic cadence on its last note when that note is a tone of the key's
+tonic triad and the lower voices are free to make it. False: the model alone
+decides the ending.
+)doc")
+        .def_readwrite("full_texture", &PyConstraints::full_texture, R"doc(
+True (the default): under a kept melody's notes the alto, tenor and bass
+sound (no rest starts there, and they enter with the melody after its rests),
+as in Bach's chorales. False: they may rest where the model likes.
 )doc")
         .def("__len__", [](const PyConstraints& c) { return c.labels().size(); })
         .def("__bool__", [](const PyConstraints& c) { return !c.labels().empty(); })

@@ -79,6 +79,8 @@ public:
     std::array<std::optional<VoiceRange>, kNumVoices> ranges;
     std::vector<std::string> range_labels;
     std::vector<RegionEntry> regions;
+    bool final_cadence = true;  ///< Constraints::final_cadence
+    bool full_texture = true;   ///< Constraints::full_texture
     /// Every call, in order (for repr and len).
     std::vector<std::string> calls;
 
