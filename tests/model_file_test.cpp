@@ -316,6 +316,28 @@ TEST(ModelFile, CorruptFilesNameTheFile) {
         },
         "non-finite");
     edit([](auto& h, auto&) { h["voices.0.head.2.bias"] = 3; }, "malformed");
+    // Numbers of the metadata that do not fit their fields (issue 15's
+    // fuzzing: they were read unchecked).
+    auto meta_edit = [&](const char* key, const std::function<void(nlohmann::json&)>& change,
+                         const std::string& fragment) {
+        edit(
+            [&](auto& h, auto&) {
+                nlohmann::json j = nlohmann::json::parse(h["__metadata__"][key].template get<std::string>());
+                change(j);
+                h["__metadata__"][key] = j.dump();
+            },
+            fragment);
+    };
+    meta_edit("training", [](nlohmann::json& j) { j["epochs"] = 1e30; }, "training record 'epochs'");
+    meta_edit("training", [](nlohmann::json& j) { j["steps"] = 1e30; }, "training record 'steps'");
+    meta_edit("training", [](nlohmann::json& j) { j["batch_size"] = 4294967296LL; }, "'batch_size' is out of range");
+    meta_edit("training", [](nlohmann::json& j) { j["seed"] = -1; }, "'seed' is out of range");
+    meta_edit("training", [](nlohmann::json& j) { j["device"] = 3; }, "'device' is not a string");
+    meta_edit("training", [](nlohmann::json& j) { j["validation"][0]["targets"] = 0.5; }, "'targets'");
+    meta_edit("voice_ranges", [](nlohmann::json& j) { j[0]["lowest"] = 1e30; }, "not a MIDI number");
+    meta_edit("voice_ranges", [](nlohmann::json& j) { j[1]["highest"] = 300; }, "not a MIDI number");
+    meta_edit(
+        "voice_ranges", [](nlohmann::json& j) { j[2]["lowest"] = 100; }, "lowest is above highest");
 
     // Random garbage never crashes.
     std::uint64_t state = 1;

@@ -672,3 +672,21 @@ TEST(CadenceType, NamesRoundTrip) {
 }
 
 }  // namespace
+
+// Beats as text: a huge beat is an error, never an overflow into another
+// tick (issue 15's fuzzing found "1.4611686018427387905" taken as 1.1).
+TEST(BeatTick, HugeBeatsAreErrorsNotOverflows) {
+    const Chorale base = base_grid();
+    EXPECT_EQ(beat_tick(base, "1.1"), 0);
+    EXPECT_EQ(beat_tick(base, "1.4"), 12);
+    EXPECT_EQ(beat_tick(base, "8"), 28);
+    for (const char* text : {"1.9223372036854775807", "1.4611686018427387905", "1.5", "9",
+                             "9223372036854775807", "1.99999999999999999999999"}) {
+        try {
+            beat_tick(base, text);
+            ADD_FAILURE() << "accepted " << text;
+        } catch (const Error& e) {
+            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+        }
+    }
+}

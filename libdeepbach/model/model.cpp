@@ -15,6 +15,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 namespace deepbach {
 
@@ -198,9 +199,37 @@ json training_json(const TrainingRecord& t) {
                 {"validation", validation}};
 }
 
+// A field of the training record, checked: an integer in T's range, a
+// finite number, or a string (a value that does not fit is an Error, never
+// a cast out of range).
 template <class T>
 void read_field(const json& j, const char* key, T& out) {
-    if (j.is_object() && j.contains(key) && !j.at(key).is_null()) out = j.at(key).get<T>();
+    if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return;
+    const json& x = j.at(key);
+    const std::string what = std::string("training record '") + key + "'";
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (!x.is_string()) throw Error(what + " is not a string");
+        out = x.get<std::string>();
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (!x.is_number() || !std::isfinite(x.get<double>())) throw Error(what + " is not a finite number");
+        out = static_cast<T>(x.get<double>());
+    } else {
+        static_assert(std::is_integral_v<T>);
+        if (x.is_number_unsigned()) {
+            const auto u = x.get<std::uint64_t>();
+            if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+                throw Error(what + " is out of range");
+            out = static_cast<T>(u);
+        } else if (x.is_number_integer()) {
+            const auto i = x.get<std::int64_t>();
+            if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+                (i > 0 && static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max())))
+                throw Error(what + " is out of range");
+            out = static_cast<T>(i);
+        } else {
+            throw Error(what + " is not a whole number");
+        }
+    }
 }
 
 TrainingRecord training_from_json(const json& j) {
@@ -565,8 +594,15 @@ Model Model::load(const std::filesystem::path& path) {
                 if (!r.is_object() || !r.contains("lowest") || !r.contains("highest")) {
                     throw Error("voice_ranges: bad entry");
                 }
-                model.ranges[static_cast<size_t>(v)] = {r.at("lowest").get<int>(),
-                                                        r.at("highest").get<int>()};
+                auto midi = [&](const char* key) {
+                    const json& x = r.at(key);
+                    if (!x.is_number_integer() || x.get<std::int64_t>() < 0 || x.get<std::int64_t>() > 127)
+                        throw Error(std::string("voice_ranges: '") + key + "' is not a MIDI number 0..127");
+                    return static_cast<int>(x.get<std::int64_t>());
+                };
+                const int lowest = midi("lowest"), highest = midi("highest");
+                if (lowest > highest) throw Error("voice_ranges: lowest is above highest");
+                model.ranges[static_cast<size_t>(v)] = {lowest, highest};
             }
             model.training = training_from_json(parsed("training"));
         } catch (const json::exception& e) {

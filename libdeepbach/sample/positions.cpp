@@ -68,11 +68,12 @@ int beat_tick(const Chorale& grid, std::string_view text) {
     if (bar.empty() || !whole_number(trim(t.substr(dot + 1)), beat) || beat < 1)
         throw Error("expected a beat N (from 1) or BAR.BEAT, not '" + shown(t) + "'");
     const TickRange ticks = bar_ticks(grid, bar, bar);
-    const long long tick = ticks.begin + (beat - 1) * kTicksPerQuarter;
-    if (tick >= ticks.end)
+    // Compared as beats, so that a huge beat cannot overflow.
+    const long long bar_beats = (ticks.end - ticks.begin + kTicksPerQuarter - 1) / kTicksPerQuarter;
+    if (beat > bar_beats)
         throw Error("bar " + bar + " has " +
-                    std::to_string((ticks.end - ticks.begin + 3) / kTicksPerQuarter) + " beats");
-    return static_cast<int>(tick);
+                    std::to_string(bar_beats) + " beats");
+    return ticks.begin + static_cast<int>(beat - 1) * kTicksPerQuarter;
 }
 
 TickRange fermata_span(const Chorale& base, int tick, bool melody) {
