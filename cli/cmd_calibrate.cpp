@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <unistd.h>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -39,7 +40,15 @@ int run_calibrate(const CalibrateArgs& a) {
     if (!a.seed.empty()) o.seed = parse_seed("seed", a.seed);
     if (!a.voices.empty()) {
         o.voices = {false, false, false, false};
-        for (const auto& v : a.voices) o.voices[static_cast<std::size_t>(parse_voice(v))] = true;
+        // Repeated, or a comma list: --voices alto,tenor,bass.
+        for (const auto& list : a.voices) {
+            std::size_t from = 0;
+            while (from <= list.size()) {
+                const std::size_t comma = std::min(list.find(',', from), list.size());
+                o.voices[static_cast<std::size_t>(parse_voice(list.substr(from, comma - from)))] = true;
+                from = comma + 1;
+            }
+        }
     }
     check_non_negative("time limit", a.time_limit_minutes, "30");
     o.time_limit_seconds = a.time_limit_minutes * 60;

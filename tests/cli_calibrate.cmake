@@ -27,3 +27,11 @@ add_test(NAME cli.calibrate_error_writes_nothing
   COMMAND ${CMAKE_COMMAND} -E cat ${CAL_TMP}/bad.safetensors)
 set_tests_properties(cli.calibrate_error_writes_nothing PROPERTIES WILL_FAIL ON
   DEPENDS "cli.error_message_calibrate_rounds;cli.error_message_calibrate_corpus")
+
+# --voices takes a comma list; --leaps refines the tables (one round, nothing generated).
+add_test(NAME cli.calibrate_voice_list_and_leaps
+  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;calibrate\;--corpus\;${DEEPBACH_CORPUS_DIR}\;--out\;${CAL_TMP}/leaps.safetensors\;--rounds\;1\;--batch\;1\;--sweeps\;1\;--voices\;alto,tenor,bass\;--leaps
+          -DEXPECT_STDOUT=1\ harmonizations,\ 0\ generated -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_error.cmake)
+add_test(NAME cli.error_message_calibrate_voice_list
+  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;calibrate\;--corpus\;${DEEPBACH_CORPUS_DIR}\;--out\;${CAL_TMP}/bad.safetensors\;--voices\;alto,xyz
+          -DEXPECT=xyz -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_error.cmake)

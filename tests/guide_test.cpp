@@ -81,6 +81,11 @@ TEST(VoiceLeadingGuide, ContraryOctavesCostWhatHiddenOnesDo) {
     EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("G2")))], 0.0f);
     EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("B3")))], -1.0f);
     EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("B2")))], -4.0f);  // parallel octaves
+    // D2 is below the bass's usual E2..C4: one nat; a hold is no new note.
+    const int d2 = bass.index(token::parse("D2"));
+    ASSERT_GE(d2, 0);
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(d2)], -1.0f);
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::kHold))], 0.0f);
 }
 
 TEST(VoiceLeadingGuide, CrossingAndSpacingOfAnAltoCandidate) {

@@ -328,14 +328,23 @@ TEST(ModelFile, CorruptFilesNameTheFile) {
             },
             fragment);
     };
-    meta_edit("training", [](nlohmann::json& j) { j["epochs"] = 1e30; }, "training record 'epochs'");
-    meta_edit("training", [](nlohmann::json& j) { j["steps"] = 1e30; }, "training record 'steps'");
-    meta_edit("training", [](nlohmann::json& j) { j["batch_size"] = 4294967296LL; }, "'batch_size' is out of range");
-    meta_edit("training", [](nlohmann::json& j) { j["seed"] = -1; }, "'seed' is out of range");
-    meta_edit("training", [](nlohmann::json& j) { j["device"] = 3; }, "'device' is not a string");
-    meta_edit("training", [](nlohmann::json& j) { j["validation"][0]["targets"] = 0.5; }, "'targets'");
-    meta_edit("voice_ranges", [](nlohmann::json& j) { j[0]["lowest"] = 1e30; }, "not a MIDI number");
-    meta_edit("voice_ranges", [](nlohmann::json& j) { j[1]["highest"] = 300; }, "not a MIDI number");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["epochs"] = 1e30; }, "training record 'epochs'");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["steps"] = 1e30; }, "training record 'steps'");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["batch_size"] = 4294967296LL; },
+        "'batch_size' is out of range");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["seed"] = -1; }, "'seed' is out of range");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["device"] = 3; }, "'device' is not a string");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["validation"][0]["targets"] = 0.5; }, "'targets'");
+    meta_edit(
+        "voice_ranges", [](nlohmann::json& j) { j[0]["lowest"] = 1e30; }, "not a MIDI number");
+    meta_edit(
+        "voice_ranges", [](nlohmann::json& j) { j[1]["highest"] = 300; }, "not a MIDI number");
     meta_edit(
         "voice_ranges", [](nlohmann::json& j) { j[2]["lowest"] = 100; }, "lowest is above highest");
 

@@ -223,7 +223,8 @@ void read_field(const json& j, const char* key, T& out) {
         } else if (x.is_number_integer()) {
             const auto i = x.get<std::int64_t>();
             if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-                (i > 0 && static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max())))
+                (i > 0 &&
+                 static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max())))
                 throw Error(what + " is out of range");
             out = static_cast<T>(i);
         } else {

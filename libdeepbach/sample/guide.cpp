@@ -149,15 +149,18 @@ void VoiceLeadingGuide::apply(const std::array<std::vector<std::int16_t>, kNumVo
     if (!active()) return;
     const CellContext x = make_context(code_, kHold, num_ticks_, notes, v, t);
     const auto& codes = code_[static_cast<std::size_t>(v)];
+    const VoiceRange& usual = rules_.ranges[static_cast<std::size_t>(v)];
     for (int i = 0; i < V; ++i) {
         if (!allowed[i]) continue;
+        const int code = codes[static_cast<std::size_t>(i)];
         const VoiceLeadingStats s = judge(x, codes[static_cast<std::size_t>(i)], kHold, rules_);
         const double penalty =
             weights_.parallels * static_cast<double>(s.parallels()) +
             weights_.hidden * static_cast<double>(s.hidden_fifths + s.hidden_octaves) +
             weights_.contrary * static_cast<double>(s.contrary_fifths + s.contrary_octaves) +
             weights_.crossing * static_cast<double>(s.voice_crossings) +
-            weights_.spacing * static_cast<double>(s.spacing);
+            weights_.spacing * static_cast<double>(s.spacing) +
+            weights_.range * (code >= 0 && !usual.contains(code) ? 1.0 : 0.0);
         logits[i] -= static_cast<float>(strength_ * penalty);
     }
 }

@@ -1,6 +1,7 @@
 // Voice-leading guidance for the sampler (internal header): a penalty on the
 // candidates of a cell that would write parallel fifths or octaves, hidden
-// fifths or octaves in the outer voices, voice crossings or wide spacing,
+// fifths or octaves in the outer voices, voice crossings, wide spacing or a
+// note outside the voice's usual range,
 // counted with the rules of deepbach/evaluation.hpp. The sampler subtracts it
 // from the model's logits, so it draws from the model's conditional times
 // exp(-penalty): a soft rule, which the model can still outweigh.
@@ -24,6 +25,7 @@ struct GuideWeights {
     double contrary = 1.0;   ///< per fifth or octave to fifth or octave by contrary motion (any two voices)
     double crossing = 1.0;   ///< per event with a crossing of an adjacent pair
     double spacing = 1.0;    ///< per event with soprano/alto or alto/tenor over an octave apart
+    double range = 1.0;      ///< per note outside the voice's usual range (VoiceLeadingOptions::ranges)
 };
 
 class VoiceLeadingGuide {

@@ -70,9 +70,7 @@ int beat_tick(const Chorale& grid, std::string_view text) {
     const TickRange ticks = bar_ticks(grid, bar, bar);
     // Compared as beats, so that a huge beat cannot overflow.
     const long long bar_beats = (ticks.end - ticks.begin + kTicksPerQuarter - 1) / kTicksPerQuarter;
-    if (beat > bar_beats)
-        throw Error("bar " + bar + " has " +
-                    std::to_string(bar_beats) + " beats");
+    if (beat > bar_beats) throw Error("bar " + bar + " has " + std::to_string(bar_beats) + " beats");
     return ticks.begin + static_cast<int>(beat - 1) * kTicksPerQuarter;
 }
 
