@@ -597,12 +597,14 @@ Model Model::load(const std::filesystem::path& path) {
                 }
                 auto midi = [&](const char* key) {
                     const json& x = r.at(key);
-                    if (!x.is_number_integer() || x.get<std::int64_t>() < 0 || x.get<std::int64_t>() > 127)
+                    // -1: the highest of an empty range ({0, -1}, VoiceRange's default).
+                    if (!x.is_number_integer() || x.get<std::int64_t>() < -1 || x.get<std::int64_t>() > 127)
                         throw Error(std::string("voice_ranges: '") + key + "' is not a MIDI number 0..127");
                     return static_cast<int>(x.get<std::int64_t>());
                 };
                 const int lowest = midi("lowest"), highest = midi("highest");
-                if (lowest > highest) throw Error("voice_ranges: lowest is above highest");
+                if (lowest < 0) throw Error("voice_ranges: 'lowest' is not a MIDI number 0..127");
+                if (lowest > highest + 1) throw Error("voice_ranges: lowest is above highest");
                 model.ranges[static_cast<size_t>(v)] = {lowest, highest};
             }
             model.training = training_from_json(parsed("training"));
