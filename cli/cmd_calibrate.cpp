@@ -115,6 +115,9 @@ void add_calibrate_command(CLI::App& app, Action& action) {
     cmd->add_flag("--leaps", o.leaps,
                   "First refine the tables into five motion classes (a step or a leap each way), with the "
                   "same values; the model file then has the larger tables");
+    cmd->add_flag("--melody", o.melody,
+                  "First give the tables each voice's own line (melodic moves in the key, rhythms), all "
+                  "zero, and fit them too; the model file then has the larger tables");
     cmd->add_option("--seed", a->seed, "Seed of the batches and the sampling (default 1)");
     cmd->add_option("--threads", o.threads, "Harmonizations in parallel (0: all cores)")
         ->capture_default_str();

@@ -133,6 +133,8 @@ void add_train_commands(CLI::App& app, Action& action) {
             "motion against the other voices and its pitch class in the key");
         cmd->add_flag("--relational-leaps", c.relational_leaps,
                       "With --relational: five motion classes (a step or a leap each way) instead of three");
+        cmd->add_flag("--relational-melody", c.relational_melody,
+                      "With --relational: each voice's own line too (melodic moves in the key, rhythms)");
         cmd->add_flag("--relational-only", o.relational_only,
                       "With --relational and --init: learn only the relational potentials, keeping the "
                       "networks of --init");

@@ -117,6 +117,33 @@ TEST(Calibrate, LeapsRefineTheTablesFirst) {
     EXPECT_NEAR(t[static_cast<size_t>(3 * 13 * 13 * 5 * 5 + 1)], 5.0f, 1e-5);
 }
 
+TEST(Calibrate, MelodyFitsEachVoicesLine) {
+    DEEPBACH_NEEDS_CORPUS();
+    // A bass that loves sixteenths: a note starting on the second sixteenth
+    // of a beat and lasting one tick gets six nats.
+    Model m = biased_model();
+    m.add_relational_melody();
+    const nn::Relational rel(m.vocabularies, m.config);
+    const auto sixteenth = static_cast<std::size_t>(rel.rhythm_entry(false, 1, 1));
+    m.weights.at("voices.3.relational").data[sixteenth] = 6.0f;
+    const Model before = m;
+    CalibrationOptions o = small_run(2);
+    o.melody = true;  // the model has the entries already: nothing added
+    calibrate_relations(m, o);
+    EXPECT_TRUE(m.config.relational_melody);
+    const auto& t = m.weights.at("voices.3.relational").data;
+    ASSERT_EQ(t.size(), static_cast<size_t>(kRelationalTableSize + kRelationalMelodySize));
+    // Bach writes far fewer: three rounds take most of the bias off.
+    EXPECT_LT(t[sixteenth], 4.5f);
+    EXPECT_GE(t[sixteenth], 3.0f - 1e-5f);
+    // A model without the entries gets them, at zero, then fitted.
+    Model plain = biased_model();
+    o.rounds = 1;
+    calibrate_relations(plain, o);
+    EXPECT_TRUE(plain.config.relational_melody);
+    plain.validate();
+}
+
 TEST(Calibrate, TheSeedDecidesTheResult) {
     DEEPBACH_NEEDS_CORPUS();
     Model a = biased_model(), b = biased_model(), c = biased_model();

@@ -211,6 +211,65 @@ TEST(VoiceLeading, OutOfRange) {
         0);
 }
 
+TEST(VoiceLeading, AugmentedMelodicIntervalsAsSpelled) {
+    // Alto G#4 -> Bb4: a diminished third (two letters, 2 semitones); Ab4 ->
+    // Bb4 a major second, nothing; tenor F3 -> B3 an augmented fourth, then
+    // B3 -> C4 a minor second; bass G2 -> B2 a major third, nothing.
+    const auto s = voice_leading_stats(grid({{"C5", "__", "__", "__"},
+                                             {"G#4", "Bb4", "Ab4", "Bb4"},
+                                             {"F3", "B3", "C4", "__"},
+                                             {"G2", "B2", "__", "__"}}));
+    EXPECT_EQ(s.augmented_melodic, 2);
+    EXPECT_EQ(s.large_leaps, 0);
+    EXPECT_EQ(s.sixteenths, 0);
+    // Soprano F4 -> G#4 (augmented second) -> G4 -> D#5 (augmented fifth) ->
+    // D5 -> D#5 (the chromatic semitone: not counted) -> rest -> A4 (a rest
+    // breaks the line: nothing); Bb4 -> G#4 would count downwards too.
+    EXPECT_EQ(voice_leading_stats(grid({{"F4", "G#4", "G4", "D#5", "D5", "D#5", "rest", "A4"},
+                                        {"rest", "__", "__", "__", "__", "__", "__", "__"},
+                                        {"rest", "__", "__", "__", "__", "__", "__", "__"},
+                                        {"rest", "__", "__", "__", "__", "__", "__", "__"}}))
+                  .augmented_melodic,
+              2);
+    EXPECT_EQ(voice_leading_stats(grid({{"Bb4", "G#4"}, {"rest", "__"}, {"rest", "__"}, {"rest", "__"}}))
+                  .augmented_melodic,
+              1);
+}
+
+TEST(VoiceLeading, LeapsOverAnOctave) {
+    // Bass C3 -> C2 (an octave: fine) -> D3 (a ninth up: counts); tenor C3 -> F4 (an eleventh).
+    const auto s = voice_leading_stats(
+        grid({{"C5", "__", "__"}, {"E4", "__", "__"}, {"C3", "F4", "__"}, {"C3", "C2", "D3"}}));
+    EXPECT_EQ(s.large_leaps, 2);
+    EXPECT_EQ(s.augmented_melodic, 0);
+}
+
+TEST(VoiceLeading, SixteenthRhythms) {
+    // Ticks of a sixteenth: the bass plays a dotted eighth and a sixteenth
+    // (both off the eighth grid: 2), then two eighths (fine); the tenor a
+    // double-dotted quarter and a sixteenth (2); the alto quarters.
+    Chorale c = Chorale::empty(12);
+    c.at(kSoprano, 0) = token::parse("C5");
+    c.at(kAlto, 0) = token::parse("E4");
+    c.at(kAlto, 4) = token::parse("F4");
+    c.at(kAlto, 8) = token::parse("E4");
+    c.at(kTenor, 0) = token::parse("G3");
+    c.at(kTenor, 7) = token::parse("A3");
+    c.at(kTenor, 8) = token::parse("G3");
+    c.at(kBass, 0) = token::parse("C3");
+    c.at(kBass, 3) = token::parse("D3");
+    c.at(kBass, 4) = token::parse("E3");
+    c.at(kBass, 6) = token::parse("F3");
+    c.at(kBass, 8) = token::parse("C3");
+    const auto s = voice_leading_stats(c);
+    EXPECT_EQ(s.sixteenths, 4);
+    // The same rhythm shifted by a sixteenth from a pickup's beat position
+    // is read from Chorale::beat_position, not the tick.
+    for (auto& b : c.beat_position) b = static_cast<std::uint8_t>((b + 1) % 4);
+    EXPECT_EQ(voice_leading_stats(c).sixteenths,
+              12);  // every onset now starts off the grid but the A3 (ends off it)
+}
+
 // ---------------------------------------------------------------------- key
 
 namespace {
@@ -344,10 +403,11 @@ TEST(VoiceLeading, SummaryRates) {
     EXPECT_DOUBLE_EQ(summarize({}).per_chorale(3), 0.0);
     EXPECT_DOUBLE_EQ(summarize({}).per_100_events(3), 0.0);
     const auto rules = rule_counts(s.total);
-    ASSERT_EQ(rules.size(), 10u);
+    ASSERT_EQ(rules.size(), 13u);
     EXPECT_STREQ(rules[0].key, "parallel_fifths");
     EXPECT_STREQ(rules[9].key, "out_of_key");
     EXPECT_STREQ(rules[9].label, "out of key");
+    EXPECT_STREQ(rules[12].key, "sixteenths");
     EXPECT_EQ(rules[0].count, 1);
 }
 

@@ -169,6 +169,128 @@ TEST(Relational, FiveMotionsTellAStepFromALeap) {
     EXPECT_EQ(term("D3", nn::kRelTerms - 1), 3 * kPair5 + 2);  // D in C major
 }
 
+TEST(Relational, TheLineReadsItsMelodicMovesAndRhythms) {
+    DEEPBACH_NEEDS_CORPUS();
+    const Model& m = base();
+    const nn::Relational rel(m.vocabularies, false, true);
+    EXPECT_EQ(rel.terms(), nn::kRelTerms + 4);
+    EXPECT_EQ(rel.size(), kRelationalTableSize + kRelationalMelodySize);
+    ModelConfig config = m.config;
+    config.relational = true;
+    config.relational_melody = true;
+    EXPECT_EQ(relational_table_size(config), rel.size());
+    // The layout (docs/model-format.md): after the key table, 12 x 27
+    // melodic moves, then pitch or rest x position in the beat x length.
+    const int base_index = 3 * kPairSize + 12;
+    EXPECT_EQ(rel.melodic_entry(48, 50, 0), base_index + 0 * 27 + 2 + 13);  // C3 up to D3 in C
+    EXPECT_EQ(rel.melodic_entry(55, 54, 7), base_index + 0 * 27 - 1 + 13);  // G down to F# in G
+    EXPECT_EQ(rel.melodic_entry(48, 72, 0), base_index + 26);               // two octaves: "more than one"
+    EXPECT_EQ(rel.melodic_entry(48, 35, 0), base_index + 0);
+    EXPECT_EQ(rel.rhythm_entry(false, 0, 4), base_index + 324 + 3);
+    EXPECT_EQ(rel.rhythm_entry(true, 3, 40), base_index + 324 + 7 * 16 + 15);  // a rest, clamped to 16
+    // Bass C3, ?, E3 in quarters (ticks 0, 4, 8), the candidate at tick 4.
+    const Chorale c = test_support::quarter_grid(
+        {{"C5", "__", "__"}, {"E4", "__", "__"}, {"G3", "__", "__"}, {"C3", "D3", "E3"}});
+    const nn::EncodedChorale enc = nn::encode_chorale(c, m.vocabularies);
+    const int V = m.vocabularies[kBass].size();
+    const auto T = static_cast<std::size_t>(rel.terms());
+    std::vector<std::int32_t> out(static_cast<size_t>(c.num_ticks) * static_cast<size_t>(V) * T, -7);
+    rel.indices(nn::view_of(enc), kBass, out.data());
+    auto term = [&](int t, const char* candidate, int j) {
+        const int k = m.vocabularies[kBass].index(token::parse(candidate));
+        EXPECT_GE(k, 0) << candidate;
+        return out[(static_cast<size_t>(t) * static_cast<size_t>(V) + static_cast<size_t>(k)) * T +
+                   static_cast<size_t>(nn::kRelTerms + j)];
+    };
+    const int none = rel.none();
+    // D3 at tick 4: C3 -> D3 in, D3 -> E3 out; C3 lasts a quarter, D3 a quarter.
+    EXPECT_EQ(term(4, "D3", 0), rel.melodic_entry(48, 50, 0));
+    EXPECT_EQ(term(4, "D3", 1), rel.melodic_entry(50, 52, 0));
+    EXPECT_EQ(term(4, "D3", 2), rel.rhythm_entry(false, 0, 4));
+    EXPECT_EQ(term(4, "D3", 3), rel.rhythm_entry(false, 0, 4));
+    // A hold: C3 goes on for a half note and moves to E3.
+    EXPECT_EQ(term(4, "__", 0), rel.melodic_entry(48, 52, 0));
+    EXPECT_EQ(term(4, "__", 1), none);
+    EXPECT_EQ(term(4, "__", 2), rel.rhythm_entry(false, 0, 8));
+    EXPECT_EQ(term(4, "__", 3), none);
+    // A rest: no melodic move; C3 a quarter, then a rest of a quarter.
+    EXPECT_EQ(term(4, "rest", 0), none);
+    EXPECT_EQ(term(4, "rest", 1), none);
+    EXPECT_EQ(term(4, "rest", 2), rel.rhythm_entry(false, 0, 4));
+    EXPECT_EQ(term(4, "rest", 3), rel.rhythm_entry(true, 0, 4));
+    // F3 a sixteenth into D3's note (tick 5): D3 becomes a sixteenth, F3
+    // starts on the second sixteenth of the beat and lasts three.
+    EXPECT_EQ(term(5, "F3", 0), rel.melodic_entry(50, 53, 0));
+    EXPECT_EQ(term(5, "F3", 1), rel.melodic_entry(53, 52, 0));
+    EXPECT_EQ(term(5, "F3", 2), rel.rhythm_entry(false, 0, 1));
+    EXPECT_EQ(term(5, "F3", 3), rel.rhythm_entry(false, 1, 3));
+    // The first tick has no note before it; the last note ends with the piece.
+    EXPECT_EQ(term(0, "C3", 0), none);
+    EXPECT_EQ(term(0, "C3", 2), none);
+    EXPECT_EQ(term(0, "C3", 1), rel.melodic_entry(48, 50, 0));
+    EXPECT_EQ(term(8, "E3", 1), none);
+    EXPECT_EQ(term(8, "E3", 3), rel.rhythm_entry(false, 0, 4));
+    // Without melody the line is not read: terms() is kRelTerms.
+    EXPECT_EQ(nn::Relational(m.vocabularies).terms(), nn::kRelTerms);
+}
+
+TEST(Relational, AddingTheLineKeepsTheConditionalsUntilCalibrated) {
+    DEEPBACH_NEEDS_CORPUS();
+    Model m = *test_support::small_model(ContextMode::full, 5, false, true);
+    for (int v = 0; v < kNumVoices; ++v) {
+        auto& t = m.weights.at("voices." + std::to_string(v) + ".relational").data;
+        for (std::size_t e = 0; e < t.size(); ++e) t[e] = static_cast<float>(std::sin(0.37 * e + v));
+    }
+    Model lined = m;
+    lined.add_relational_melody();
+    EXPECT_TRUE(lined.config.relational_melody);
+    EXPECT_EQ(lined.weights.at("voices.3.relational").data.size(),
+              static_cast<size_t>(kRelationalTableSize + kRelationalMelodySize));
+    lined.validate();
+    const Chorale h = two_chords({"C5", "G4", "E4", "C3"}, {"D5", "A4", "C4", "F2"});
+    const nn::EncodedChorale enc = nn::encode_chorale(h, m.vocabularies);
+    std::vector<Eigen::MatrixXf> a, b;
+    for (int v = 0; v < kNumVoices; ++v) {
+        nn::InferenceEngine(m, 1).full_logits(v, {nn::view_of(enc)}, a);
+        nn::InferenceEngine(lined, 1).full_logits(v, {nn::view_of(enc)}, b);
+        EXPECT_EQ((a[0] - b[0]).cwiseAbs().maxCoeff(), 0.0f) << "voice " << v;
+    }
+    // A rhythm entry moves exactly the candidates that read it: a rest of a
+    // quarter on the beat, the bass's rest at tick 0 (to tick 4) and at tick
+    // 4 (to the end), and nothing else.
+    const nn::Relational rel(lined.vocabularies, lined.config);
+    auto& table = lined.weights.at("voices.3.relational").data;
+    table[static_cast<std::size_t>(rel.rhythm_entry(true, 0, 4))] += 2.5f;
+    nn::InferenceEngine(m, 1).full_logits(kBass, {nn::view_of(enc)}, a);
+    nn::InferenceEngine(lined, 1).full_logits(kBass, {nn::view_of(enc)}, b);
+    const int rest = lined.vocabularies[kBass].index(token::kRest);
+    const Eigen::MatrixXf diff = b[0] - a[0];
+    EXPECT_NEAR(diff(0, rest), 2.5f, 1e-5f);
+    EXPECT_NEAR(diff(4, rest), 2.5f, 1e-5f);
+    EXPECT_NEAR(diff.cwiseAbs().sum(), 5.0f, 1e-4f);
+    // Both refinements, in either order, give the same tables; the file keeps them.
+    Model both = lined;
+    both.add_relational_leaps();
+    Model other = m;
+    other.add_relational_leaps();
+    other.add_relational_melody();
+    other.weights.at("voices.3.relational")
+        .data[static_cast<std::size_t>(
+            nn::Relational(other.vocabularies, other.config).rhythm_entry(true, 0, 4))] += 2.5f;
+    EXPECT_EQ(both.weights.at("voices.3.relational").data, other.weights.at("voices.3.relational").data);
+    const auto path = std::filesystem::temp_directory_path() / "deepbach-relational-melody-test.safetensors";
+    both.save(path);
+    const Model back = Model::load(path);
+    std::filesystem::remove(path);
+    EXPECT_TRUE(back.config.relational_melody);
+    EXPECT_TRUE(back.config.relational_leaps);
+    EXPECT_EQ(back.weights.at("voices.3.relational").data, both.weights.at("voices.3.relational").data);
+    Model plain = base();
+    EXPECT_THROW(plain.add_relational_melody(), Error);
+    plain.config.relational_melody = true;
+    EXPECT_THROW(plain.validate(), Error);
+}
+
 TEST(Relational, RefiningIntoFiveMotionsKeepsTheConditionals) {
     DEEPBACH_NEEDS_CORPUS();
     Model m = *test_support::small_model(ContextMode::full, 5, false, true);

@@ -65,6 +65,11 @@ struct CalibrationOptions {
     /// (Model::add_relational_leaps), so that calibration tells a step from a
     /// leap (a hidden octave under a leaping soprano from one under a step).
     bool leaps = false;
+    /// Give the model's tables the melodic and rhythmic entries first
+    /// (Model::add_relational_melody, all zero), so that calibration fits
+    /// each voice's own line too: its melodic moves in the key and its
+    /// rhythms (ModelConfig::relational_melody).
+    bool melody = false;
     /// Mean the tables over the last `average` share of the rounds (Polyak
     /// averaging, 0..1; 0: the last round's tables).
     double average = 0.5;

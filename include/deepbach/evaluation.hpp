@@ -76,6 +76,16 @@ struct VoiceLeadingOptions {
 ///     signature is read as minor (key_is_minor()), the raised sixth and
 ///     seventh of the relative minor are in the key too (F# and G# in A
 ///     minor). Spelling does not matter (B#3 is C4's pitch class).
+///   - each voice's line: its pitches in order, a held note going on, a rest
+///     breaking the line. Augmented melodic intervals: consecutive pitches
+///     an augmented interval apart, up or down, as spelled (a second to a
+///     seventh, simple or compound, a semitone wider than major or perfect:
+///     F-G#, F-B, C-G#; not the chromatic semitone F-F#), or a diminished
+///     third (G#-Bb). Leaps over an octave: consecutive pitches more than 12
+///     semitones apart.
+///   - sixteenth rhythms: note onsets that start or end off the grid of
+///     eighth notes (an odd position in the beat, Chorale::beat_position): a
+///     sixteenth, a dotted eighth, a double-dotted quarter and the like.
 struct VoiceLeadingStats {
     std::int64_t events = 0;  ///< chord events
     std::int64_t notes = 0;   ///< note onsets, all voices
@@ -88,7 +98,10 @@ struct VoiceLeadingStats {
     std::int64_t voice_crossings = 0;
     std::int64_t spacing = 0;
     std::int64_t out_of_range = 0;
-    std::int64_t out_of_key = 0;  ///< note onsets outside the key signature's scale
+    std::int64_t out_of_key = 0;         ///< note onsets outside the key signature's scale
+    std::int64_t augmented_melodic = 0;  ///< augmented intervals and diminished thirds within a voice
+    std::int64_t large_leaps = 0;        ///< leaps of more than an octave within a voice
+    std::int64_t sixteenths = 0;         ///< notes starting or ending off the eighth-note grid
 
     /// Events with a crossing of soprano/alto, alto/tenor, tenor/bass (an
     /// event may count in more than one).

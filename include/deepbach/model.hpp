@@ -65,6 +65,16 @@ struct ModelConfig {
     /// soprano from one under a soprano moving by step, as the rules do.
     /// Tables of (3 x 13 x 13 x 5 x 5 + 12) values.
     bool relational_leaps = false;
+    /// With `relational`: the voice's own line too, appended to each table
+    /// (kRelationalMelodySize values): a logit per melodic move (the pitch
+    /// class it leaves, relative to the key's tonic, and the interval in
+    /// semitones, -13..13, 13 standing for more than an octave) into and out
+    /// of the candidate's note, and per rhythm (a note's or a rest's
+    /// position in its beat and its length in ticks, 1..16) of the note the
+    /// candidate starts or extends and of the one before it. They say what
+    /// a line does (an augmented second, a bass leaping in sixteenths, a
+    /// double-dotted inner voice), which the voice-pair tables do not see.
+    bool relational_melody = false;
 };
 
 /// Values of a network's `relational` table (ModelConfig::relational):
@@ -72,6 +82,9 @@ struct ModelConfig {
 constexpr int kRelationalTableSize = 3 * 13 * 13 * 3 * 3 + 12;
 /// The same with ModelConfig::relational_leaps: 13 x 13 x 5 x 5 pair tables.
 constexpr int kRelationalLeapTableSize = 3 * 13 * 13 * 5 * 5 + 12;
+/// Values appended by ModelConfig::relational_melody: 12 x 27 melodic moves,
+/// then 2 x 4 x 16 rhythms (pitch or rest, position in the beat, length).
+constexpr int kRelationalMelodySize = 12 * 27 + 2 * 4 * 16;
 /// The size of each network's relational table under `config` (0 without).
 int relational_table_size(const ModelConfig& config);
 
@@ -161,6 +174,12 @@ struct Model {
     /// nothing when the model has them already; throws Error without
     /// relational potentials.
     void add_relational_leaps();
+    /// Gives a model with relational potentials the melodic and rhythmic
+    /// entries of ModelConfig::relational_melody, all zero, so the
+    /// conditionals do not change until calibration moves them. Does nothing
+    /// when the model has them already; throws Error without relational
+    /// potentials.
+    void add_relational_melody();
 };
 
 }  // namespace deepbach

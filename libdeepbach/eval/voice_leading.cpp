@@ -19,6 +19,19 @@ int sign(int x) {
     return (x > 0) - (x < 0);
 }
 
+// A melodic interval of `letters` staff steps and `semitones` (both
+// unsigned) that is augmented (a second, third, fourth, fifth, sixth or
+// seventh, simple or compound, a semitone wider than major or perfect: the
+// chromatic semitone, an augmented unison, is not counted) or a diminished
+// third (G#-Bb).
+bool awkward_interval(int letters, int semitones) {
+    static constexpr int kMajorOrPerfect[7] = {0, 2, 4, 5, 7, 9, 11};
+    const int simple = letters % 7;
+    const int size = kMajorOrPerfect[simple] + 12 * (letters / 7);
+    if (simple != 0 && semitones == size + 1) return true;
+    return simple == 2 && semitones == size - 2;
+}
+
 int pitch_class(int midi) {
     return ((midi % 12) + 12) % 12;
 }
@@ -116,6 +129,9 @@ VoiceLeadingStats& VoiceLeadingStats::operator+=(const VoiceLeadingStats& o) {
     spacing += o.spacing;
     out_of_range += o.out_of_range;
     out_of_key += o.out_of_key;
+    augmented_melodic += o.augmented_melodic;
+    large_leaps += o.large_leaps;
+    sixteenths += o.sixteenths;
     for (std::size_t i = 0; i < crossings_by_pair.size(); ++i) crossings_by_pair[i] += o.crossings_by_pair[i];
     for (std::size_t i = 0; i < spacing_by_pair.size(); ++i) spacing_by_pair[i] += o.spacing_by_pair[i];
     for (std::size_t i = 0; i < out_of_range_by_voice.size(); ++i)
@@ -201,6 +217,35 @@ VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeading
         }
     }
 
+    // Each voice's line: melodic intervals between consecutive pitches (a
+    // rest breaks the line) and rhythms off the eighth-note grid.
+    const bool beats = chorale.beat_position.size() == static_cast<std::size_t>(chorale.num_ticks);
+    for (int v = 0; v < kNumVoices; ++v) {
+        bool have_last = false;
+        Pitch last;
+        for (int t = 0; t < chorale.num_ticks; ++t) {
+            const Token tok = chorale.at(v, t);
+            if (tok == token::kHold) continue;
+            if (!token::is_pitch(tok)) {
+                have_last = false;
+                continue;
+            }
+            const Pitch p = token::to_pitch(tok);
+            if (have_last) {
+                const int semitones = std::abs(p.midi() - last.midi());
+                const int letters = std::abs((p.octave * 7 + p.step) - (last.octave * 7 + last.step));
+                if (awkward_interval(letters, semitones)) ++s.augmented_melodic;
+                if (semitones > 12) ++s.large_leaps;
+            }
+            last = p;
+            have_last = true;
+            int end = t + 1;
+            while (end < chorale.num_ticks && chorale.at(v, end) == token::kHold) ++end;
+            const int position = beats ? chorale.beat_position[static_cast<std::size_t>(t)] : t % 4;
+            if (position % 2 != 0 || (position + end - t) % 2 != 0) ++s.sixteenths;
+        }
+    }
+
     const std::vector<ChordEvent> events = chord_events(chorale);
     s.events = static_cast<std::int64_t>(events.size());
 
@@ -221,7 +266,10 @@ std::vector<RuleCount> rule_counts(const VoiceLeadingStats& s) {
             {"voice_crossings", "voice crossings", s.voice_crossings},
             {"spacing", "spacing", s.spacing},
             {"out_of_range", "out of range", s.out_of_range},
-            {"out_of_key", "out of key", s.out_of_key}};
+            {"out_of_key", "out of key", s.out_of_key},
+            {"augmented_melodic", "augmented melodic intervals", s.augmented_melodic},
+            {"large_leaps", "leaps over an octave", s.large_leaps},
+            {"sixteenths", "sixteenth rhythms", s.sixteenths}};
 }
 
 double VoiceLeadingSummary::per_chorale(std::int64_t count) const {

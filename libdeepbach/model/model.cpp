@@ -67,6 +67,8 @@ void check_config(const ModelConfig& c) {
         throw Error("model config: relational potentials need full mode");
     if (c.relational_leaps && !c.relational)
         throw Error("model config: relational_leaps needs relational potentials");
+    if (c.relational_melody && !c.relational)
+        throw Error("model config: relational_melody needs relational potentials");
     if (c.mode != ContextMode::window && c.mode != ContextMode::full) throw Error("model config: bad mode");
 }
 
@@ -122,7 +124,8 @@ json config_json(const ModelConfig& c) {
                 {"shared_pitch", c.shared_pitch},
                 {"mask", c.mask},
                 {"relational", c.relational},
-                {"relational_leaps", c.relational_leaps}};
+                {"relational_leaps", c.relational_leaps},
+                {"relational_melody", c.relational_melody}};
 }
 
 int get_int(const json& j, const char* key) {
@@ -167,6 +170,11 @@ ModelConfig config_from_json(const json& j) {
         if (!j.at("relational_leaps").is_boolean())
             throw Error("config 'relational_leaps' is not true or false");
         c.relational_leaps = j.at("relational_leaps").get<bool>();
+    }
+    if (j.contains("relational_melody")) {
+        if (!j.at("relational_melody").is_boolean())
+            throw Error("config 'relational_melody' is not true or false");
+        c.relational_melody = j.at("relational_melody").get<bool>();
     }
     return c;
 }
@@ -310,7 +318,8 @@ std::int64_t Tensor::numel() const {
 
 int relational_table_size(const ModelConfig& config) {
     if (!config.relational) return 0;
-    return config.relational_leaps ? kRelationalLeapTableSize : kRelationalTableSize;
+    return (config.relational_leaps ? kRelationalLeapTableSize : kRelationalTableSize) +
+           (config.relational_melody ? kRelationalMelodySize : 0);
 }
 
 void Model::add_relational_leaps() {
@@ -322,9 +331,10 @@ void Model::add_relational_leaps() {
     constexpr std::array<int, 5> coarse = {0, 0, 1, 2, 2};
     for (int v = 0; v < kNumVoices; ++v) {
         Tensor& t = weights.at("voices." + std::to_string(v) + ".relational");
-        if (t.data.size() != static_cast<std::size_t>(kRelationalTableSize))
+        if (t.data.size() != static_cast<std::size_t>(relational_table_size(config)))
             throw Error("voices." + std::to_string(v) + ".relational: not a three-motion table");
-        std::vector<float> out(static_cast<std::size_t>(kRelationalLeapTableSize));
+        const std::size_t melody = config.relational_melody ? kRelationalMelodySize : 0;
+        std::vector<float> out(static_cast<std::size_t>(kRelationalLeapTableSize) + melody);
         for (int p = 0; p < kPairs; ++p)
             for (int ii = 0; ii < kIntervals * kIntervals; ++ii)
                 for (int a = 0; a < 5; ++a)
@@ -334,13 +344,27 @@ void Model::add_relational_leaps() {
                                                              coarse[static_cast<std::size_t>(a)]) *
                                                                 3 +
                                                             coarse[static_cast<std::size_t>(b)])];
-        for (int k = 0; k < kKeys; ++k)
-            out[static_cast<std::size_t>(kRelationalLeapTableSize - kKeys + k)] =
-                t.data[static_cast<std::size_t>(kRelationalTableSize - kKeys + k)];
+        // The key table, and the melodic and rhythmic entries after it, as they were.
+        for (std::size_t k = 0; k < kKeys + melody; ++k)
+            out[static_cast<std::size_t>(kRelationalLeapTableSize - kKeys) + k] =
+                t.data[static_cast<std::size_t>(kRelationalTableSize - kKeys) + k];
         t.data = std::move(out);
-        t.shape = {kRelationalLeapTableSize};
+        t.shape = {static_cast<std::int64_t>(t.data.size())};
     }
     config.relational_leaps = true;
+}
+
+void Model::add_relational_melody() {
+    if (!config.relational) throw Error("the model has no relational potentials to extend");
+    if (config.relational_melody) return;
+    for (int v = 0; v < kNumVoices; ++v) {
+        Tensor& t = weights.at("voices." + std::to_string(v) + ".relational");
+        if (t.data.size() != static_cast<std::size_t>(relational_table_size(config)))
+            throw Error("voices." + std::to_string(v) + ".relational: a table of the wrong size");
+        t.data.resize(t.data.size() + kRelationalMelodySize, 0.0f);
+        t.shape = {static_cast<std::int64_t>(t.data.size())};
+    }
+    config.relational_melody = true;
 }
 
 std::vector<int> pitch_codes(const Vocabulary& vocabulary) {

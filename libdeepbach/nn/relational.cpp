@@ -3,6 +3,8 @@
 
 #include <deepbach/chorale.hpp>
 
+#include <algorithm>
+
 namespace deepbach::nn {
 
 std::vector<int> sounding_codes(const Vocabulary& vocabulary) {
@@ -16,10 +18,39 @@ std::vector<int> sounding_codes(const Vocabulary& vocabulary) {
     return codes;
 }
 
-Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, bool leaps)
-    : motions_(leaps ? 5 : 3) {
-    for (int v = 0; v < kNumVoices; ++v)
-        code_[static_cast<std::size_t>(v)] = sounding_codes(vocabularies[static_cast<std::size_t>(v)]);
+namespace {
+
+constexpr std::int8_t kKindPitch = 0, kKindRest = 1, kKindHold = 2, kKindOther = 3;
+
+}  // namespace
+
+Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, bool leaps, bool melody)
+    : motions_(leaps ? 5 : 3), melody_(melody) {
+    for (int v = 0; v < kNumVoices; ++v) {
+        const Vocabulary& vocab = vocabularies[static_cast<std::size_t>(v)];
+        code_[static_cast<std::size_t>(v)] = sounding_codes(vocab);
+        auto& kinds = kind_[static_cast<std::size_t>(v)];
+        kinds.resize(static_cast<std::size_t>(vocab.size()));
+        for (int i = 0; i < vocab.size(); ++i) {
+            const Token tok = vocab.token(i);
+            kinds[static_cast<std::size_t>(i)] = token::is_pitch(tok)  ? kKindPitch
+                                                 : tok == token::kRest ? kKindRest
+                                                 : tok == token::kHold ? kKindHold
+                                                                       : kKindOther;
+        }
+    }
+}
+
+int Relational::melodic_entry(int from, int to, int tonic) const {
+    const int pc = ((from - tonic) % 12 + 12) % 12;
+    const int d = std::clamp(to - from, -13, 13);
+    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + pc * kRelMelodicIntervals + d + 13;
+}
+
+int Relational::rhythm_entry(bool rest, int beat, int length) const {
+    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize +
+           ((rest ? 1 : 0) * 4 + (beat & 3)) * kRelRhythmLengths + std::clamp(length, 1, kRelRhythmLengths) -
+           1;
 }
 
 void Relational::sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const {
@@ -67,6 +98,11 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
     const std::int16_t* own = seq.notes[vi];
     const std::size_t P = static_cast<std::size_t>(seq.padded_length());
     const int none = this->none();
+    const auto& kinds = kind_[vi];
+    auto kind_of = [&](std::int16_t idx) {
+        return idx >= 0 && static_cast<std::size_t>(idx) < kinds.size() ? kinds[static_cast<std::size_t>(idx)]
+                                                                        : kKindOther;
+    };
     // The pair-table entry of a transition (a -> b) of voices v and u
     // (slot: u's place among v's three other voices), or none().
     auto pair_index = [&](int slot, bool v_upper, int av, int au, int bv, int bu) {
@@ -101,6 +137,18 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
             ++slot;
         }
         const int tonic = ((seq.key_fifths[i] * 7) % 12 + 12) % 12;
+        // The line (melody_): the note or rest sounding at t - 1 started at
+        // `start` (its kind `prev_kind`); the next one starts at `end`.
+        std::size_t start = i - 1;
+        std::int8_t prev_kind = kKindOther, next_kind = kKindOther;
+        if (melody_) {
+            while (start > 0 && kind_of(own[start]) == kKindHold) --start;
+            prev_kind = kind_of(own[start]);
+            next_kind = kind_of(own[end]);
+        }
+        const int span_before = static_cast<int>(i - start), span_after = static_cast<int>(end - i);
+        const int start_beat = seq.beat[start], beat = seq.beat[i];
+        const bool prev_sounds = prev_kind == kKindPitch || prev_kind == kKindRest;
         for (int k = 0; k < V; ++k) {
             const int code = codes[static_cast<std::size_t>(k)];
             const int s = code == kHoldCode ? before : code;
@@ -110,15 +158,35 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
             }
             put(t, k, kRelTerms - 1,
                 s < 0 ? none : (kNumVoices - 1) * pair_size() + ((s - tonic) % 12 + 12) % 12);
+            if (!melody_) continue;
+            // A new note or rest ends the one before at t and lasts to `end`;
+            // a hold extends the one before to `end`.
+            int into = none, out = none, rhythm_before = none, rhythm_own = none;
+            const std::int8_t kind = kinds[static_cast<std::size_t>(k)];
+            if (kind == kKindPitch || kind == kKindRest) {
+                if (kind == kKindPitch && prev_kind == kKindPitch) into = melodic_entry(before, code, tonic);
+                if (kind == kKindPitch && next_kind == kKindPitch) out = melodic_entry(code, after, tonic);
+                if (prev_sounds)
+                    rhythm_before = rhythm_entry(prev_kind == kKindRest, start_beat, span_before);
+                rhythm_own = rhythm_entry(kind == kKindRest, beat, span_after);
+            } else if (kind == kKindHold && prev_sounds) {
+                if (prev_kind == kKindPitch && next_kind == kKindPitch)
+                    into = melodic_entry(before, after, tonic);
+                rhythm_before = rhythm_entry(prev_kind == kKindRest, start_beat, span_before + span_after);
+            }
+            put(t, k, kRelTerms, into);
+            put(t, k, kRelTerms + 1, out);
+            put(t, k, kRelTerms + 2, rhythm_before);
+            put(t, k, kRelTerms + 3, rhythm_own);
         }
     }
 }
 
 void Relational::indices(const SequenceView& seq, int v, std::int32_t* out) const {
     const int V = vocabulary_size(v);
+    const auto T = static_cast<std::size_t>(terms());
     each_tick(seq, v, 0, seq.length, [&](int t, int k, int term, int index) {
-        out[(static_cast<std::size_t>(t) * static_cast<std::size_t>(V) + static_cast<std::size_t>(k)) *
-                kRelTerms +
+        out[(static_cast<std::size_t>(t) * static_cast<std::size_t>(V) + static_cast<std::size_t>(k)) * T +
             static_cast<std::size_t>(term)] = index;
     });
 }

@@ -37,6 +37,18 @@ constexpr int kRelIntervals = 13;  ///< interval classes 0..11 and one for cross
 constexpr int kRelKeyClasses = 12;
 /// Terms per candidate: two transitions with each other voice, and the key.
 constexpr int kRelTerms = 2 * (kNumVoices - 1) + 1;
+/// With ModelConfig::relational_melody, four more: the melodic move into and
+/// out of the candidate's note, and the rhythm of the note before it and of
+/// its own (Relational::terms()).
+constexpr int kRelMelodyTerms = 4;
+/// Melodic moves: 12 pitch classes left (relative to the key's tonic) x 27
+/// intervals (-13..13 semitones; +-13: more than an octave).
+constexpr int kRelMelodicIntervals = 27;
+constexpr int kRelMelodicSize = kRelKeyClasses * kRelMelodicIntervals;
+/// Rhythms: pitch or rest x position in the beat (0..3) x length 1..16 ticks
+/// (16: a whole note or more).
+constexpr int kRelRhythmLengths = 16;
+constexpr int kRelRhythmSize = 2 * 4 * kRelRhythmLengths;
 /// The largest step (semitones) of the five motion classes
 /// (ModelConfig::relational_leaps); more is a leap. As the rules count it
 /// (VoiceLeadingOptions::hidden_leap).
@@ -52,17 +64,32 @@ class Relational {
 public:
     /// `leaps`: five motion classes (ModelConfig::relational_leaps), else
     /// three (down, same, up).
-    explicit Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, bool leaps = false);
+    /// `melody`: the melodic and rhythmic terms (ModelConfig::relational_melody).
+    explicit Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, bool leaps = false,
+                        bool melody = false);
     /// The tables of `model`'s config.
     Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, const ModelConfig& config)
-        : Relational(vocabularies, config.relational_leaps) {}
+        : Relational(vocabularies, config.relational_leaps, config.relational_melody) {}
 
     int motions() const { return motions_; }
+    bool melody() const { return melody_; }
+    /// Terms per candidate: kRelTerms, plus kRelMelodyTerms with melody().
+    int terms() const { return kRelTerms + (melody_ ? kRelMelodyTerms : 0); }
     /// Entries of one voice-pair table: 13 x 13 x motions x motions.
     int pair_size() const { return kRelIntervals * kRelIntervals * motions_ * motions_; }
     /// Entries of one voice's table: three other voices' pair tables, then
-    /// the key table (relational_table_size() of the model's config).
-    int size() const { return (kNumVoices - 1) * pair_size() + kRelKeyClasses; }
+    /// the key table, then with melody() the melodic moves and the rhythms
+    /// (relational_table_size() of the model's config).
+    int size() const {
+        return (kNumVoices - 1) * pair_size() + kRelKeyClasses +
+               (melody_ ? kRelMelodicSize + kRelRhythmSize : 0);
+    }
+    /// The table index of a melodic move from pitch `from` to `to` (MIDI)
+    /// under a key signature whose major tonic is pitch class `tonic`.
+    int melodic_entry(int from, int to, int tonic) const;
+    /// The table index of a note (or, `rest`, a rest) starting at position
+    /// `beat` (0..3) in its beat and lasting `length` ticks.
+    int rhythm_entry(bool rest, int beat, int length) const;
     /// The index of an absent term (a rest, a start or end, a masked cell):
     /// one past the table, where a zero is read.
     int none() const { return size(); }
@@ -74,8 +101,8 @@ public:
     int motion(int d) const;
 
     /// For music ticks [0, seq.length) of voice v, writes per tick and per
-    /// vocabulary index of v the kRelTerms table indices (none() where a
-    /// term is absent): out holds length x V_v x kRelTerms values. The
+    /// vocabulary index of v the terms() table indices (none() where a
+    /// term is absent): out holds length x V_v x terms() values. The
     /// context is the sequence's own tokens (indices past a vocabulary, such
     /// as the mask, sound nothing).
     void indices(const SequenceView& seq, int v, std::int32_t* out) const;
@@ -88,6 +115,10 @@ public:
 
 private:
     int motions_;
+    bool melody_;
+    /// Per voice, per vocabulary index: what the token is on the line
+    /// (kKindPitch, kKindRest, kKindHold, kKindOther for START, END).
+    std::array<std::vector<std::int8_t>, kNumVoices> kind_;
     /// Per voice, per vocabulary index: sounding_codes().
     std::array<std::vector<int>, kNumVoices> code_;
     void sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const;

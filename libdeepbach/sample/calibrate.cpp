@@ -53,7 +53,7 @@ void count_features(const nn::Relational& relational, const Model& model, const 
     std::vector<std::int32_t> idx;
     for (int v = first_voice; v <= last_voice; ++v) {
         const int V = relational.vocabulary_size(v);
-        idx.resize(static_cast<std::size_t>(view.length) * static_cast<std::size_t>(V) * nn::kRelTerms);
+        idx.resize(static_cast<std::size_t>(view.length) * static_cast<std::size_t>(V) * relational.terms());
         relational.indices(view, v, idx.data());
         auto& c = counts[static_cast<std::size_t>(v)];
         for (int t = 0; t < view.length; ++t) {
@@ -61,8 +61,8 @@ void count_features(const nn::Relational& relational, const Model& model, const 
                 enc.notes[static_cast<std::size_t>(v)][static_cast<std::size_t>(t + kDatasetPadding)];
             const std::size_t base =
                 (static_cast<std::size_t>(t) * static_cast<std::size_t>(V) + static_cast<std::size_t>(tok)) *
-                nn::kRelTerms;
-            for (int k = 0; k < nn::kRelTerms; ++k) {
+                relational.terms();
+            for (int k = 0; k < relational.terms(); ++k) {
                 const std::int32_t e = idx[base + static_cast<std::size_t>(k)];
                 if (e != relational.none()) c[static_cast<std::size_t>(e)] += 1.0;
             }
@@ -144,6 +144,7 @@ CalibrationRecord calibrate_relations(Model& model, const CalibrationOptions& op
     if (!model.config.relational)
         throw Error("calibration needs a model with relational potentials (deepbach train --relational)");
     if (options.leaps) model.add_relational_leaps();
+    if (options.melody) model.add_relational_melody();
     const auto start = std::chrono::steady_clock::now();
     auto elapsed = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

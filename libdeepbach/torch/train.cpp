@@ -254,7 +254,7 @@ void mark_relational(Batch& out, const std::vector<std::int64_t>& notes,
     for (int v = 0; v < kNumVoices; ++v)
         idx[static_cast<size_t>(v)].resize(static_cast<size_t>(out.size) *
                                            static_cast<size_t>(relational.vocabulary_size(v)) *
-                                           nn::kRelTerms);
+                                           relational.terms());
     std::array<std::size_t, kNumVoices> written{};
     for (std::int64_t b = 0; b < B; ++b) {
         const nn::SequenceData seq =
@@ -264,13 +264,14 @@ void mark_relational(Batch& out, const std::vector<std::int64_t>& notes,
             relational.indices(view, v, idx[static_cast<size_t>(v)].data() + written[static_cast<size_t>(v)]);
             written[static_cast<size_t>(v)] += static_cast<std::size_t>(seq.length) *
                                                static_cast<std::size_t>(relational.vocabulary_size(v)) *
-                                               nn::kRelTerms;
+                                               relational.terms();
         }
     }
     for (int v = 0; v < kNumVoices; ++v) {
         auto& iv = idx[static_cast<size_t>(v)];
         out.relational[static_cast<size_t>(v)] =
-            torch::from_blob(iv.data(), {out.size, relational.vocabulary_size(v), nn::kRelTerms}, torch::kInt)
+            torch::from_blob(iv.data(), {out.size, relational.vocabulary_size(v), relational.terms()},
+                             torch::kInt)
                 .clone()
                 .to(dev);
     }
@@ -478,6 +479,7 @@ std::string config_key(const ModelConfig& c, const std::string& checksum, std::u
         key += fmt::format(" self_unlikelihood={}/{}/{}", o.self_unlikelihood, o.self_pool, o.self_refresh);
     if (c.relational) key += o.relational_only ? " relational_only" : " relational";
     if (c.relational_leaps) key += " leaps";
+    if (c.relational_melody) key += " melody";
     if (!o.init.empty()) key += " init=" + o.init.filename().string();
     return key;
 }
@@ -644,7 +646,10 @@ TrainingRecord train(const TrainOptions& options, const TrainCallback& callback)
                    a.window_past == b.window_past && a.window_future == b.window_future &&
                    a.shared_pitch == b.shared_pitch && a.mask == b.mask &&
                    (a.relational == b.relational || (b.relational && !a.relational)) &&
-                   (a.relational_leaps == b.relational_leaps || (b.relational_leaps && !a.relational_leaps));
+                   (a.relational_leaps == b.relational_leaps ||
+                    (b.relational_leaps && !a.relational_leaps)) &&
+                   (a.relational_melody == b.relational_melody ||
+                    (b.relational_melody && !a.relational_melody));
         };
         if (!same(from.config, cfg))
             throw Error(options.init.string() + ": --init needs a model of the same configuration");
@@ -654,6 +659,7 @@ TrainingRecord train(const TrainOptions& options, const TrainCallback& callback)
                 throw Error(options.init.string() + ": --init needs a model of the same vocabularies");
         // Three-class relational tables refined into five, with the same values.
         if (cfg.relational_leaps && from.config.relational) from.add_relational_leaps();
+        if (cfg.relational_melody && from.config.relational) from.add_relational_melody();
         // A model without relational potentials starts a relational one with
         // its networks and zero potentials.
         for (const auto& [name, tensor] : from.weights) model.weights[name] = tensor;

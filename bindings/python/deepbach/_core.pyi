@@ -495,6 +495,7 @@ def calibrate(
     generate_bars: int = 8,
     generated_lower: bool = False,
     leaps: bool = False,
+    melody: bool = False,
     seed: int = 1,
     threads: int = 0,
     time_limit_seconds: float = 0.0,
@@ -699,6 +700,12 @@ class VoiceLeadingStats:
     def out_of_range(self) -> int: ...
     @property
     def out_of_key(self) -> int: ...
+    @property
+    def augmented_melodic(self) -> int: ...
+    @property
+    def large_leaps(self) -> int: ...
+    @property
+    def sixteenths(self) -> int: ...
     @property
     def parallels(self) -> int: ...
     @property

@@ -71,6 +71,12 @@ const Field kFields[] = {
     {"out_of_key", &VoiceLeadingStats::out_of_key,
      "Note onsets whose pitch class is not in the key signature's scale (in minor, the raised sixth and "
      "seventh are in it)."},
+    {"augmented_melodic", &VoiceLeadingStats::augmented_melodic,
+     "Augmented seconds and fourths between consecutive pitches of a voice, as spelled."},
+    {"large_leaps", &VoiceLeadingStats::large_leaps,
+     "Leaps of more than an octave between consecutive pitches of a voice."},
+    {"sixteenths", &VoiceLeadingStats::sixteenths,
+     "Note onsets that start or end off the eighth-note grid (sixteenth rhythms)."},
 };
 
 bool stats_equal(const VoiceLeadingStats& a, const VoiceLeadingStats& b) {
@@ -281,7 +287,7 @@ Voice-leading counts of one chorale (voice_leading_stats()) or, summed with
 + or +=, of many (sum(stats_list) works too). Read-only ints: events, notes,
 parallel_fifths, parallel_octaves, contrary_fifths, contrary_octaves,
 hidden_fifths, hidden_octaves, voice_crossings, spacing, out_of_range,
-out_of_key; the
+out_of_key, augmented_melodic, large_leaps, sixteenths; the
 details crossings_by_pair (S/A, A/T, T/B), spacing_by_pair (S/A, A/T) and
 out_of_range_by_voice (S, A, T, B) as tuples; parallels (fifths plus
 octaves). to_dict() gives what `deepbach evaluate --rules --json` prints.

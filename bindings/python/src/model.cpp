@@ -404,8 +404,8 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         "calibrate",
         [](const py::object& model, const py::object& corpus, int rounds, int batch, double step,
            double smoothing, double average, int sweeps, int positions, double temperature,
-           const py::object& voices, int generate_bars, bool generated_lower, bool leaps, std::uint64_t seed,
-           int threads, double time_limit_seconds, const py::object& progress) {
+           const py::object& voices, int generate_bars, bool generated_lower, bool leaps, bool melody,
+           std::uint64_t seed, int threads, double time_limit_seconds, const py::object& progress) {
             auto calibrated = std::make_shared<Model>(*model_arg(model));
             CalibrationOptions o;
             o.corpus = fspath(corpus);
@@ -424,6 +424,7 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
             o.generate_bars = generate_bars;
             o.generated_lower = generated_lower;
             o.leaps = leaps;
+            o.melody = melody;
             o.seed = seed;
             o.threads = threads;
             o.time_limit_seconds = time_limit_seconds;
@@ -451,16 +452,17 @@ cancels (deepbach.Cancelled), and Ctrl-C raises KeyboardInterrupt.
         py::arg("temperature") = CalibrationOptions{}.temperature, py::arg("voices") = py::none(),
         py::arg("generate_bars") = CalibrationOptions{}.generate_bars,
         py::arg("generated_lower") = CalibrationOptions{}.generated_lower,
-        py::arg("leaps") = CalibrationOptions{}.leaps, py::arg("seed") = CalibrationOptions{}.seed,
-        py::arg("threads") = CalibrationOptions{}.threads, py::arg("time_limit_seconds") = 0.0,
-        py::arg("progress") = py::none(), R"doc(
+        py::arg("leaps") = CalibrationOptions{}.leaps, py::arg("melody") = CalibrationOptions{}.melody,
+        py::arg("seed") = CalibrationOptions{}.seed, py::arg("threads") = CalibrationOptions{}.threads,
+        py::arg("time_limit_seconds") = 0.0, py::arg("progress") = py::none(), R"doc(
 Fits the relational potentials of a model (a Model or a path; one trained
 with relational=True) so that what its sampler writes, the model alone, has
 Bach's counts of every relational feature on the training sopranos of
 `corpus` (docs/training.md, "Calibration"); voices: the tables to fit (None:
 all four; the soprano's on chorales generated with generate_bars bars;
 generated_lower: the others' on generated chorales too; leaps: refine the
-tables into five motion classes first: a step or a leap each way).
+tables into five motion classes first: a step or a leap each way; melody:
+give the tables each voice's own line first, melodic moves and rhythms).
 Needs no LibTorch. Returns (calibrated Model, record dict with rounds,
 chorales, generated, seconds, first and last
 CalibrationProgress and validation_nll); the model given is unchanged.

@@ -22,6 +22,9 @@ COUNTS = (
     "spacing",
     "out_of_range",
     "out_of_key",
+    "augmented_melodic",
+    "large_leaps",
+    "sixteenths",
 )
 
 
@@ -306,6 +309,9 @@ BWV10_7 = {
     "spacing": 1,
     "out_of_range": 1,
     "out_of_key": 4,
+    "augmented_melodic": 0,
+    "large_leaps": 1,
+    "sixteenths": 0,
     "voice_crossings_by_pair": {"soprano_alto": 0, "alto_tenor": 7, "tenor_bass": 5},
     "spacing_by_pair": {"soprano_alto": 0, "alto_tenor": 1},
     "out_of_range_by_voice": {"soprano": 0, "alto": 0, "tenor": 0, "bass": 1},
