@@ -173,7 +173,7 @@ TEST(Relational, TheLineReadsItsMelodicMovesAndRhythms) {
     DEEPBACH_NEEDS_CORPUS();
     const Model& m = base();
     const nn::Relational rel(m.vocabularies, false, true);
-    EXPECT_EQ(rel.terms(), nn::kRelTerms + 4);
+    EXPECT_EQ(rel.terms(), nn::kRelTerms + 7);
     EXPECT_EQ(rel.size(), kRelationalTableSize + kRelationalMelodySize);
     ModelConfig config = m.config;
     config.relational = true;
@@ -188,6 +188,16 @@ TEST(Relational, TheLineReadsItsMelodicMovesAndRhythms) {
     EXPECT_EQ(rel.melodic_entry(48, 35, 0), base_index + 0);
     EXPECT_EQ(rel.rhythm_entry(false, 0, 4), base_index + 324 + 3);
     EXPECT_EQ(rel.rhythm_entry(true, 3, 40), base_index + 324 + 7 * 16 + 15);  // a rest, clamped to 16
+    // Spelled intervals after the rhythms: number x quality (semitones
+    // minus major or perfect, -2..2).
+    const int spelled = base_index + 324 + 128;
+    EXPECT_EQ(rel.spelled_entry(1, 2), spelled + 1 * 5 + 2);    // C-D: a major second
+    EXPECT_EQ(rel.spelled_entry(-1, -3), spelled + 1 * 5 + 3);  // G#-F down: an augmented second
+    EXPECT_EQ(rel.spelled_entry(2, 2), spelled + 2 * 5 + 0);    // G#-Bb: a diminished third
+    EXPECT_EQ(rel.spelled_entry(1, 3), rel.spelled_entry(-1, 3));
+    EXPECT_NE(rel.spelled_entry(1, 3), rel.spelled_entry(2, 3));  // an augmented second is not a minor third
+    EXPECT_EQ(rel.spelled_entry(7, 12), spelled + 2);             // the octave, as the unison
+    EXPECT_EQ(rel.spelled_entry(11, 19), spelled + 4 * 5 + 2);    // a twelfth, as a fifth
     // Bass C3, ?, E3 in quarters (ticks 0, 4, 8), the candidate at tick 4.
     const Chorale c = test_support::quarter_grid(
         {{"C5", "__", "__"}, {"E4", "__", "__"}, {"G3", "__", "__"}, {"C3", "D3", "E3"}});
@@ -208,16 +218,29 @@ TEST(Relational, TheLineReadsItsMelodicMovesAndRhythms) {
     EXPECT_EQ(term(4, "D3", 1), rel.melodic_entry(50, 52, 0));
     EXPECT_EQ(term(4, "D3", 2), rel.rhythm_entry(false, 0, 4));
     EXPECT_EQ(term(4, "D3", 3), rel.rhythm_entry(false, 0, 4));
+    EXPECT_EQ(term(4, "D3", 4), rel.spelled_entry(1, 2));
+    EXPECT_EQ(term(4, "D3", 5), rel.spelled_entry(1, 2));
+    EXPECT_EQ(term(4, "D3", 6), rel.register_entry(50));
+    EXPECT_EQ(term(4, "__", 6), rel.register_entry(48));  // a hold sounds C3 on
+    EXPECT_EQ(term(4, "rest", 6), none);
+    // C3 -> Eb3 and C3 -> D#3 sound alike; spelled, a minor third and an augmented second.
+    EXPECT_EQ(term(4, "Eb3", 4), rel.spelled_entry(2, 3));
+    EXPECT_EQ(term(4, "D#3", 4), rel.spelled_entry(1, 3));
+    EXPECT_EQ(term(4, "Eb3", 0), term(4, "D#3", 0));
     // A hold: C3 goes on for a half note and moves to E3.
     EXPECT_EQ(term(4, "__", 0), rel.melodic_entry(48, 52, 0));
     EXPECT_EQ(term(4, "__", 1), none);
     EXPECT_EQ(term(4, "__", 2), rel.rhythm_entry(false, 0, 8));
     EXPECT_EQ(term(4, "__", 3), none);
+    EXPECT_EQ(term(4, "__", 4), rel.spelled_entry(2, 4));  // C3 -> E3, a major third
+    EXPECT_EQ(term(4, "__", 5), none);
     // A rest: no melodic move; C3 a quarter, then a rest of a quarter.
     EXPECT_EQ(term(4, "rest", 0), none);
     EXPECT_EQ(term(4, "rest", 1), none);
     EXPECT_EQ(term(4, "rest", 2), rel.rhythm_entry(false, 0, 4));
     EXPECT_EQ(term(4, "rest", 3), rel.rhythm_entry(true, 0, 4));
+    EXPECT_EQ(term(4, "rest", 4), none);
+    EXPECT_EQ(term(4, "rest", 5), none);
     // F3 a sixteenth into D3's note (tick 5): D3 becomes a sixteenth, F3
     // starts on the second sixteenth of the beat and lasts three.
     EXPECT_EQ(term(5, "F3", 0), rel.melodic_entry(50, 53, 0));

@@ -71,9 +71,12 @@ struct ModelConfig {
     /// semitones, -13..13, 13 standing for more than an octave) into and out
     /// of the candidate's note, and per rhythm (a note's or a rest's
     /// position in its beat and its length in ticks, 1..16) of the note the
-    /// candidate starts or extends and of the one before it. They say what
-    /// a line does (an augmented second, a bass leaping in sixteenths, a
-    /// double-dotted inner voice), which the voice-pair tables do not see.
+    /// candidate starts or extends and of the one before it, and per
+    /// spelled melodic interval (its number, second to octave, and quality:
+    /// an augmented second is not a minor third), and per register (the
+    /// sounding MIDI number, 24..87). They say what a line does
+    /// (an augmented second, a bass leaping in sixteenths, a double-dotted
+    /// inner voice), which the voice-pair tables do not see.
     bool relational_melody = false;
 };
 
@@ -83,8 +86,9 @@ constexpr int kRelationalTableSize = 3 * 13 * 13 * 3 * 3 + 12;
 /// The same with ModelConfig::relational_leaps: 13 x 13 x 5 x 5 pair tables.
 constexpr int kRelationalLeapTableSize = 3 * 13 * 13 * 5 * 5 + 12;
 /// Values appended by ModelConfig::relational_melody: 12 x 27 melodic moves,
-/// then 2 x 4 x 16 rhythms (pitch or rest, position in the beat, length).
-constexpr int kRelationalMelodySize = 12 * 27 + 2 * 4 * 16;
+/// then 2 x 4 x 16 rhythms (pitch or rest, position in the beat, length),
+/// then 7 x 5 spelled intervals (number, quality), then 64 registers.
+constexpr int kRelationalMelodySize = 12 * 27 + 2 * 4 * 16 + 7 * 5 + 64;
 /// The size of each network's relational table under `config` (0 without).
 int relational_table_size(const ModelConfig& config);
 

@@ -4,6 +4,7 @@
 #include <deepbach/chorale.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace deepbach::nn {
 
@@ -31,8 +32,14 @@ Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, b
         code_[static_cast<std::size_t>(v)] = sounding_codes(vocab);
         auto& kinds = kind_[static_cast<std::size_t>(v)];
         kinds.resize(static_cast<std::size_t>(vocab.size()));
+        auto& letters = letter_[static_cast<std::size_t>(v)];
+        letters.assign(static_cast<std::size_t>(vocab.size()), 0);
         for (int i = 0; i < vocab.size(); ++i) {
             const Token tok = vocab.token(i);
+            if (token::is_pitch(tok)) {
+                const Pitch p = token::to_pitch(tok);
+                letters[static_cast<std::size_t>(i)] = p.octave * 7 + p.step;
+            }
             kinds[static_cast<std::size_t>(i)] = token::is_pitch(tok)  ? kKindPitch
                                                  : tok == token::kRest ? kKindRest
                                                  : tok == token::kHold ? kKindHold
@@ -45,6 +52,21 @@ int Relational::melodic_entry(int from, int to, int tonic) const {
     const int pc = ((from - tonic) % 12 + 12) % 12;
     const int d = std::clamp(to - from, -13, 13);
     return (kNumVoices - 1) * pair_size() + kRelKeyClasses + pc * kRelMelodicIntervals + d + 13;
+}
+
+int Relational::spelled_entry(int letters, int semitones) const {
+    static constexpr int kMajorOrPerfect[7] = {0, 2, 4, 5, 7, 9, 11};
+    letters = std::abs(letters);
+    semitones = std::abs(semitones);
+    const int number = letters % 7;
+    const int quality = std::clamp(semitones - kMajorOrPerfect[number] - 12 * (letters / 7), -2, 2);
+    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize + kRelRhythmSize + number * 5 +
+           quality + 2;
+}
+
+int Relational::register_entry(int midi) const {
+    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize + kRelRhythmSize +
+           kRelSpelledSize + std::clamp(midi - kRelRegisterLowest, 0, kRelRegisterSize - 1);
 }
 
 int Relational::rhythm_entry(bool rest, int beat, int length) const {
@@ -99,6 +121,7 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
     const std::size_t P = static_cast<std::size_t>(seq.padded_length());
     const int none = this->none();
     const auto& kinds = kind_[vi];
+    const auto& letters = letter_[vi];
     auto kind_of = [&](std::int16_t idx) {
         return idx >= 0 && static_cast<std::size_t>(idx) < kinds.size() ? kinds[static_cast<std::size_t>(idx)]
                                                                         : kKindOther;
@@ -141,10 +164,13 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
         // `start` (its kind `prev_kind`); the next one starts at `end`.
         std::size_t start = i - 1;
         std::int8_t prev_kind = kKindOther, next_kind = kKindOther;
+        int prev_letter = 0, next_letter = 0;
         if (melody_) {
             while (start > 0 && kind_of(own[start]) == kKindHold) --start;
             prev_kind = kind_of(own[start]);
             next_kind = kind_of(own[end]);
+            if (prev_kind == kKindPitch) prev_letter = letters[static_cast<std::size_t>(own[start])];
+            if (next_kind == kKindPitch) next_letter = letters[static_cast<std::size_t>(own[end])];
         }
         const int span_before = static_cast<int>(i - start), span_after = static_cast<int>(end - i);
         const int start_beat = seq.beat[start], beat = seq.beat[i];
@@ -161,23 +187,37 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
             if (!melody_) continue;
             // A new note or rest ends the one before at t and lasts to `end`;
             // a hold extends the one before to `end`.
-            int into = none, out = none, rhythm_before = none, rhythm_own = none;
+            int into = none, out = none, rhythm_before = none, rhythm_own = none, spelled_into = none,
+                spelled_out = none;
             const std::int8_t kind = kinds[static_cast<std::size_t>(k)];
             if (kind == kKindPitch || kind == kKindRest) {
-                if (kind == kKindPitch && prev_kind == kKindPitch) into = melodic_entry(before, code, tonic);
-                if (kind == kKindPitch && next_kind == kKindPitch) out = melodic_entry(code, after, tonic);
+                if (kind == kKindPitch && prev_kind == kKindPitch) {
+                    into = melodic_entry(before, code, tonic);
+                    spelled_into =
+                        spelled_entry(letters[static_cast<std::size_t>(k)] - prev_letter, code - before);
+                }
+                if (kind == kKindPitch && next_kind == kKindPitch) {
+                    out = melodic_entry(code, after, tonic);
+                    spelled_out =
+                        spelled_entry(next_letter - letters[static_cast<std::size_t>(k)], after - code);
+                }
                 if (prev_sounds)
                     rhythm_before = rhythm_entry(prev_kind == kKindRest, start_beat, span_before);
                 rhythm_own = rhythm_entry(kind == kKindRest, beat, span_after);
             } else if (kind == kKindHold && prev_sounds) {
-                if (prev_kind == kKindPitch && next_kind == kKindPitch)
+                if (prev_kind == kKindPitch && next_kind == kKindPitch) {
                     into = melodic_entry(before, after, tonic);
+                    spelled_into = spelled_entry(next_letter - prev_letter, after - before);
+                }
                 rhythm_before = rhythm_entry(prev_kind == kKindRest, start_beat, span_before + span_after);
             }
             put(t, k, kRelTerms, into);
             put(t, k, kRelTerms + 1, out);
             put(t, k, kRelTerms + 2, rhythm_before);
             put(t, k, kRelTerms + 3, rhythm_own);
+            put(t, k, kRelTerms + 4, spelled_into);
+            put(t, k, kRelTerms + 5, spelled_out);
+            put(t, k, kRelTerms + 6, s < 0 ? none : register_entry(s));
         }
     }
 }

@@ -37,10 +37,11 @@ constexpr int kRelIntervals = 13;  ///< interval classes 0..11 and one for cross
 constexpr int kRelKeyClasses = 12;
 /// Terms per candidate: two transitions with each other voice, and the key.
 constexpr int kRelTerms = 2 * (kNumVoices - 1) + 1;
-/// With ModelConfig::relational_melody, four more: the melodic move into and
-/// out of the candidate's note, and the rhythm of the note before it and of
-/// its own (Relational::terms()).
-constexpr int kRelMelodyTerms = 4;
+/// With ModelConfig::relational_melody, seven more: the melodic move into
+/// and out of the candidate's note, the rhythm of the note before it and of
+/// its own, the spelled interval into and out of it, and the register it
+/// sounds in (Relational::terms()).
+constexpr int kRelMelodyTerms = 7;
 /// Melodic moves: 12 pitch classes left (relative to the key's tonic) x 27
 /// intervals (-13..13 semitones; +-13: more than an octave).
 constexpr int kRelMelodicIntervals = 27;
@@ -49,6 +50,14 @@ constexpr int kRelMelodicSize = kRelKeyClasses * kRelMelodicIntervals;
 /// (16: a whole note or more).
 constexpr int kRelRhythmLengths = 16;
 constexpr int kRelRhythmSize = 2 * 4 * kRelRhythmLengths;
+/// Spelled melodic intervals: the number (unison or octave, second, ...,
+/// seventh; compound ones as simple) x the quality, semitones minus the
+/// major or perfect size, -2..2 (an augmented second is +1, a diminished
+/// third -2).
+constexpr int kRelSpelledSize = 7 * 5;
+/// Registers: the sounding MIDI number, clamped to 24..87 (C1..D#6).
+constexpr int kRelRegisterLowest = 24;
+constexpr int kRelRegisterSize = 64;
 /// The largest step (semitones) of the five motion classes
 /// (ModelConfig::relational_leaps); more is a leap. As the rules count it
 /// (VoiceLeadingOptions::hidden_leap).
@@ -82,7 +91,7 @@ public:
     /// (relational_table_size() of the model's config).
     int size() const {
         return (kNumVoices - 1) * pair_size() + kRelKeyClasses +
-               (melody_ ? kRelMelodicSize + kRelRhythmSize : 0);
+               (melody_ ? kRelMelodicSize + kRelRhythmSize + kRelSpelledSize + kRelRegisterSize : 0);
     }
     /// The table index of a melodic move from pitch `from` to `to` (MIDI)
     /// under a key signature whose major tonic is pitch class `tonic`.
@@ -90,6 +99,11 @@ public:
     /// The table index of a note (or, `rest`, a rest) starting at position
     /// `beat` (0..3) in its beat and lasting `length` ticks.
     int rhythm_entry(bool rest, int beat, int length) const;
+    /// The table index of a melodic interval of `letters` staff steps and
+    /// `semitones` (signs ignored), as spelled.
+    int spelled_entry(int letters, int semitones) const;
+    /// The table index of a pitch's register (its MIDI number).
+    int register_entry(int midi) const;
     /// The index of an absent term (a rest, a start or end, a masked cell):
     /// one past the table, where a zero is read.
     int none() const { return size(); }
@@ -119,6 +133,9 @@ private:
     /// Per voice, per vocabulary index: what the token is on the line
     /// (kKindPitch, kKindRest, kKindHold, kKindOther for START, END).
     std::array<std::vector<std::int8_t>, kNumVoices> kind_;
+    /// Per voice, per vocabulary index: the staff position of a pitch
+    /// (octave x 7 + step), 0 for anything else.
+    std::array<std::vector<int>, kNumVoices> letter_;
     /// Per voice, per vocabulary index: sounding_codes().
     std::array<std::vector<int>, kNumVoices> code_;
     void sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const;
