@@ -321,6 +321,16 @@ class ModelConfig:
     mlp_hidden: int
     window_past: int
     window_future: int
+    @property
+    def shared_pitch(self) -> bool: ...
+    @property
+    def mask(self) -> bool: ...
+    @property
+    def relational(self) -> bool: ...
+    @property
+    def relational_leaps(self) -> bool: ...
+    @property
+    def relational_melody(self) -> bool: ...
     def __init__(
         self,
         *,

@@ -140,6 +140,15 @@ mode: 'window' (DeepBach's windows of window_past / window_future ticks) or
         .def_readwrite("mlp_hidden", &ModelConfig::mlp_hidden, "Width of the center MLP and of the head.")
         .def_readwrite("window_past", &ModelConfig::window_past, "Window mode: ticks before the target.")
         .def_readwrite("window_future", &ModelConfig::window_future, "Window mode: ticks after the target.")
+        .def_readonly("shared_pitch", &ModelConfig::shared_pitch, "A pitch embedding shared by the voices.")
+        .def_readonly("mask", &ModelConfig::mask, "Trained with masked context (a mask input per voice).")
+        .def_readonly("relational", &ModelConfig::relational,
+                      "Relational potentials: each candidate's relation to the other voices, learned.")
+        .def_readonly("relational_leaps", &ModelConfig::relational_leaps,
+                      "The relational tables tell a step from a leap (five motion classes).")
+        .def_readonly("relational_melody", &ModelConfig::relational_melody,
+                      "The relational tables read each voice's own line: melodic moves, spelled intervals, "
+                      "rhythms, register.")
         .def("__repr__", [](const ModelConfig& c) {
             return "ModelConfig(mode='" + mode_text(c.mode) +
                    "', note_embedding=" + std::to_string(c.note_embedding) +

@@ -42,3 +42,12 @@ def test_calibrate_only_the_tables_asked_for(corpus_dir):
         deepbach.Model.default(), corpus_dir, rounds=1, batch=1, sweeps=1, voices=["soprano"], generate_bars=2
     )
     assert record["chorales"] == 0 and record["generated"] == 1
+
+
+def test_calibrate_melody_gives_the_tables_each_voices_line(corpus_dir):
+    # The shipped model reads each voice's line; melody=True on it adds nothing and fits them.
+    shipped = deepbach.Model.default()
+    assert shipped.config.relational and shipped.config.relational_leaps and shipped.config.relational_melody
+    calibrated, record = deepbach.calibrate(shipped, corpus_dir, rounds=1, batch=1, sweeps=1, melody=True,
+                                            voices=["bass"])
+    assert calibrated.config.relational_melody and record["chorales"] == 1
