@@ -48,33 +48,6 @@ Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, b
     }
 }
 
-int Relational::melodic_entry(int from, int to, int tonic) const {
-    const int pc = ((from - tonic) % 12 + 12) % 12;
-    const int d = std::clamp(to - from, -13, 13);
-    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + pc * kRelMelodicIntervals + d + 13;
-}
-
-int Relational::spelled_entry(int letters, int semitones) const {
-    static constexpr int kMajorOrPerfect[7] = {0, 2, 4, 5, 7, 9, 11};
-    letters = std::abs(letters);
-    semitones = std::abs(semitones);
-    const int number = letters % 7;
-    const int quality = std::clamp(semitones - kMajorOrPerfect[number] - 12 * (letters / 7), -2, 2);
-    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize + kRelRhythmSize + number * 5 +
-           quality + 2;
-}
-
-int Relational::register_entry(int midi) const {
-    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize + kRelRhythmSize +
-           kRelSpelledSize + std::clamp(midi - kRelRegisterLowest, 0, kRelRegisterSize - 1);
-}
-
-int Relational::rhythm_entry(bool rest, int beat, int length) const {
-    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize +
-           ((rest ? 1 : 0) * 4 + (beat & 3)) * kRelRhythmLengths + std::clamp(length, 1, kRelRhythmLengths) -
-           1;
-}
-
 void Relational::sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const {
     const int P = seq.padded_length();
     for (int u = 0; u < kNumVoices; ++u) {
@@ -99,16 +72,6 @@ int interval_class(int upper, int lower) {
 }
 
 }  // namespace
-
-int Relational::motion(int d) const {
-    if (motions_ == 3) return d > 0 ? 2 : (d == 0 ? 1 : 0);
-    return d > kRelStep ? 4 : d > 0 ? 3 : d == 0 ? 2 : d >= -kRelStep ? 1 : 0;
-}
-
-int Relational::pair_entry(int slot, int before, int after, int dv, int du) const {
-    return slot * pair_size() + ((before * kRelIntervals + after) * motions_ + motion(dv)) * motions_ +
-           motion(du);
-}
 
 template <class Put>
 void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const Put& put) const {
