@@ -4,6 +4,7 @@
 #include <deepbach/evaluation.hpp>
 
 #include "eval/rules.hpp"
+#include "score/interval.hpp"
 
 #include <cstdlib>
 #include <string>
@@ -20,16 +21,12 @@ int sign(int x) {
 }
 
 // A melodic interval of `letters` staff steps and `semitones` (both
-// unsigned) that is augmented (a second, third, fourth, fifth, sixth or
-// seventh, simple or compound, a semitone wider than major or perfect: the
-// chromatic semitone, an augmented unison, is not counted) or a diminished
-// third (G#-Bb).
+// unsigned) that is augmented (a second to a seventh, simple or compound:
+// the chromatic semitone, an augmented unison, is not counted) or a
+// diminished third (G#-Bb).
 bool awkward_interval(int letters, int semitones) {
-    static constexpr int kMajorOrPerfect[7] = {0, 2, 4, 5, 7, 9, 11};
-    const int simple = letters % 7;
-    const int size = kMajorOrPerfect[simple] + 12 * (letters / 7);
-    if (simple != 0 && semitones == size + 1) return true;
-    return simple == 2 && semitones == size - 2;
+    const int quality = detail::interval_quality(letters, semitones);
+    return (letters % 7 != 0 && quality == 1) || (letters % 7 == 2 && quality == -2);
 }
 
 int pitch_class(int midi) {
@@ -233,7 +230,7 @@ VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeading
             const Pitch p = token::to_pitch(tok);
             if (have_last) {
                 const int semitones = std::abs(p.midi() - last.midi());
-                const int letters = std::abs((p.octave * 7 + p.step) - (last.octave * 7 + last.step));
+                const int letters = std::abs(detail::staff_position(p) - detail::staff_position(last));
                 if (awkward_interval(letters, semitones)) ++s.augmented_melodic;
                 if (semitones > 12) ++s.large_leaps;
             }

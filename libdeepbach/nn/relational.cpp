@@ -36,10 +36,8 @@ Relational::Relational(const std::array<Vocabulary, kNumVoices>& vocabularies, b
         letters.assign(static_cast<std::size_t>(vocab.size()), 0);
         for (int i = 0; i < vocab.size(); ++i) {
             const Token tok = vocab.token(i);
-            if (token::is_pitch(tok)) {
-                const Pitch p = token::to_pitch(tok);
-                letters[static_cast<std::size_t>(i)] = p.octave * 7 + p.step;
-            }
+            if (token::is_pitch(tok))
+                letters[static_cast<std::size_t>(i)] = detail::staff_position(token::to_pitch(tok));
             kinds[static_cast<std::size_t>(i)] = token::is_pitch(tok)  ? kKindPitch
                                                  : tok == token::kRest ? kKindRest
                                                  : tok == token::kHold ? kKindHold

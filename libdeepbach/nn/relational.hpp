@@ -21,6 +21,7 @@
 #pragma once
 
 #include "nn/inference.hpp"
+#include "score/interval.hpp"
 
 #include <deepbach/corpus.hpp>
 #include <deepbach/model.hpp>
@@ -153,13 +154,10 @@ inline int Relational::melodic_entry(int from, int to, int tonic) const {
 }
 
 inline int Relational::spelled_entry(int letters, int semitones) const {
-    static constexpr int kMajorOrPerfect[7] = {0, 2, 4, 5, 7, 9, 11};
     letters = std::abs(letters);
-    semitones = std::abs(semitones);
-    const int number = letters % 7;
-    const int quality = std::clamp(semitones - kMajorOrPerfect[number] - 12 * (letters / 7), -2, 2);
-    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize + kRelRhythmSize + number * 5 +
-           quality + 2;
+    const int quality = std::clamp(detail::interval_quality(letters, std::abs(semitones)), -2, 2);
+    return (kNumVoices - 1) * pair_size() + kRelKeyClasses + kRelMelodicSize + kRelRhythmSize +
+           (letters % 7) * 5 + quality + 2;
 }
 
 inline int Relational::register_entry(int midi) const {
