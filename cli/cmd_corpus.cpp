@@ -3,6 +3,7 @@
 #include "progress.hpp"
 
 #include <deepbach/corpus.hpp>
+#include <deepbach/pitch.hpp>
 
 #include <fmt/format.h>
 
@@ -14,10 +15,9 @@ namespace deepbach::cli {
 
 namespace {
 
-// "C4" for 60: MIDI numbers named with sharps, for ranges.
+// "C4" for 60, for ranges.
 std::string midi_name(int midi) {
-    static const char* names[] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
-    return std::string(names[midi % 12]) + std::to_string(midi / 12 - 1);
+    return Pitch::from_midi(midi).name();
 }
 
 int run_corpus(const std::string& folder, bool json, int threads) {

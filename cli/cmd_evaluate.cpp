@@ -45,6 +45,7 @@ struct EvaluateArgs {
     bool json = false;
     int threads = SamplingOptions{}.threads;
     bool rules = false;
+    bool faults = false;  ///< --rules: list each fault where it is
     bool harmonize = false;
     bool grade = false;
     std::string reference;  ///< --grade: Bach's corpus folder (empty: the input folder)
@@ -181,7 +182,11 @@ int run_rules(const EvaluateArgs& a) {
     if (in.chorales.empty()) throw Error("no chorale to evaluate");
     const VoiceLeadingOptions options;
     std::vector<VoiceLeadingStats> stats;
-    for (const auto& c : in.chorales) stats.push_back(voice_leading_stats(c.chorale, options));
+    std::vector<std::vector<VoiceLeadingFault>> faults;
+    for (const auto& c : in.chorales) {
+        stats.push_back(voice_leading_stats(c.chorale, options));
+        if (a.faults) faults.push_back(voice_leading_faults(c.chorale, options));
+    }
     const VoiceLeadingSummary summary = summarize(stats);
     const double headline = summary.per_chorale(summary.total.parallels());
 
@@ -210,14 +215,32 @@ int run_rules(const EvaluateArgs& a) {
         out["parallels_per_chorale"] = headline;
         out["summary"] = json_of(to_json(summary));
         out["results"] = Json::array();
-        for (std::size_t i = 0; i < in.chorales.size(); ++i)
-            out["results"].push_back({{"file", in.chorales[i].name},
-                                      {"title", in.chorales[i].chorale.title},
-                                      {"stats", json_of(to_json(stats[i]))}});
+        for (std::size_t i = 0; i < in.chorales.size(); ++i) {
+            Json r{{"file", in.chorales[i].name},
+                   {"title", in.chorales[i].chorale.title},
+                   {"stats", json_of(to_json(stats[i]))}};
+            if (a.faults) {
+                r["faults"] = Json::array();
+                for (const auto& f : faults[i]) {
+                    Json j{{"rule", f.rule},
+                           {"where", in.chorales[i].chorale.position_at(f.tick)},
+                           {"tick", f.tick},
+                           {"voice", voice_name(f.voice)}};
+                    if (f.other >= 0) j["other"] = voice_name(f.other);
+                    j["text"] = f.text;
+                    r["faults"].push_back(std::move(j));
+                }
+            }
+            out["results"].push_back(std::move(r));
+        }
         if (!written.empty()) out["report"] = written.back().string();
         std::cout << out.dump(2) << "\n";
         return 0;
     }
+    if (a.faults)
+        for (std::size_t i = 0; i < in.chorales.size(); ++i)
+            for (const auto& f : faults[i])
+                fmt::print("{}: {}: {}\n", in.chorales[i].name, in.chorales[i].chorale.position_at(f.tick), f.text);
     fmt::print("chorales: {} ({} skipped), split {}\n", in.chorales.size(), in.skipped.size(),
                split_text(a, split_seed));
     fmt::print("{:<18} {:>9} {:>12} {:>15}\n", "statistic", "total", "per chorale", "per 100 events");
@@ -440,6 +463,7 @@ int run_evaluate(EvaluateArgs a) {
         throw Error("--rules and --grade: choose one (--grade goes alone or with --harmonize)");
     if (a.harmonize && a.model.empty()) throw Error("--harmonize needs --model (the model that harmonizes)");
     if (!a.grade && !a.reference.empty()) throw Error("--reference goes with --grade");
+    if (a.faults && !a.rules) throw Error("--faults goes with --rules");
     if (a.grade && !a.harmonize) {
         if (!a.report.empty()) throw Error("--report goes with --rules or --harmonize");
         if (!a.model.empty() && !a.seed.empty())
@@ -477,6 +501,8 @@ void add_evaluate_command(CLI::App& app, Action& action) {
     cmd->add_option("--model", a->model, "Model file (.safetensors)");
     cmd->add_option("FILES_OR_DIR", a->inputs, "Chorale files or folders of them")->required();
     cmd->add_flag("--rules", a->rules, "Voice-leading statistics of the chorales (no model needed)");
+    cmd->add_flag("--faults", a->faults,
+                  "--rules: also list every fault with its bar, beat, voices and notes (JSON: per chorale)");
     cmd->add_flag("--harmonize", a->harmonize,
                   "Harmonize each chorale's soprano with --model and compare with Bach's voices");
     cmd->add_flag("--grade", a->grade,

@@ -24,6 +24,13 @@ add_test(NAME cli.evaluate_rules_files_report
 add_test(NAME cli.evaluate_rules_text COMMAND ${DEEPBACH_EXE} evaluate --rules ${DEEPBACH_CORPUS_DIR}/bwv10.7.mxl)
 set_tests_properties(cli.evaluate_rules_text PROPERTIES
   PASS_REGULAR_EXPRESSION "chorales: 1 \\(0 skipped\\).*parallel fifths .*parallel fifths \\+ octaves per chorale: [0-9]")
+# --faults: each fault on its own line, with the file, bar and beat.
+add_test(NAME cli.evaluate_rules_faults COMMAND ${DEEPBACH_EXE} evaluate --rules --faults ${DEEPBACH_CORPUS_DIR}/bwv10.7.mxl)
+set_tests_properties(cli.evaluate_rules_faults PROPERTIES
+  PASS_REGULAR_EXPRESSION "bwv10.7.mxl: bar 10 beat 1: hidden fifth, soprano and bass: G4 G2 to D5 G3\n.*chorales: 1")
+add_test(NAME cli.evaluate_error_faults_without_rules
+  COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;evaluate\;--faults\;--model\;${EVAL_MODEL}\;${DEEPBACH_CORPUS_DIR}
+          -DEXPECT=--faults\ goes\ with\ --rules -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_error.cmake)
 # --split test with --seed: the test part of the corpus (5% of it).
 add_test(NAME cli.evaluate_rules_split_json
   COMMAND ${CMAKE_COMMAND} -DCMD=${DEEPBACH_EXE}\;evaluate\;--rules\;${DEEPBACH_CORPUS_DIR}\;--split\;test\;--seed\;1\;--json

@@ -501,6 +501,51 @@ TEST(Report, WritesMarkdownAndCharts) {
 
 // ---------------------------------------------------------- real chorales
 
+// ------------------------------------------------------------------- faults
+
+TEST(VoiceLeadingFaults, EachFaultWhereItIsWithItsNotes) {
+    // Bar of quarters: soprano and alto in parallel fifths on beat 2
+    // (C5/F4 -> D5/G4), the bass leaps an augmented fourth F2 -> B2 on beat
+    // 3, the tenor sounds C#4 (out of C major's key) on beat 1.
+    const Chorale c = grid({{"C5", "D5", "__"}, {"F4", "G4", "__"}, {"C#4", "__", "__"}, {"F2", "__", "B2"}});
+    const auto faults = voice_leading_faults(c);
+    ASSERT_EQ(faults.size(), 3u);
+    EXPECT_EQ(faults[0].rule, "out_of_key");
+    EXPECT_EQ(faults[0].tick, 0);
+    EXPECT_EQ(faults[0].voice, kTenor);
+    EXPECT_EQ(faults[0].text, "out of key: tenor C#4");
+    EXPECT_EQ(faults[1].rule, "parallel_fifths");
+    EXPECT_EQ(faults[1].tick, 4);
+    EXPECT_EQ(faults[1].voice, kSoprano);
+    EXPECT_EQ(faults[1].other, kAlto);
+    EXPECT_EQ(faults[1].text, "parallel fifths, soprano and alto: C5 F4 to D5 G4");
+    EXPECT_EQ(c.position_at(faults[1].tick), "bar 1 beat 2");
+    EXPECT_EQ(faults[2].rule, "augmented_melodic");
+    EXPECT_EQ(faults[2].tick, 8);
+    EXPECT_EQ(faults[2].text, "augmented melodic interval: bass F2 to B2");
+    EXPECT_EQ(c.position_at(2), "bar 1 beat 1.5");
+}
+
+TEST(VoiceLeadingFaults, AsManyOfEachRuleAsTheStatisticsCount) {
+    if (!fs::is_directory(DEEPBACH_CORPUS_DIR)) GTEST_SKIP() << "no corpus at " << DEEPBACH_CORPUS_DIR;
+    for (const char* name : {"bwv10.7.mxl", "bwv26.6.mxl"}) {
+        const Chorale c = to_chorale(read_score(fs::path(DEEPBACH_CORPUS_DIR) / name));
+        const auto stats = voice_leading_stats(c);
+        const auto faults = voice_leading_faults(c);
+        std::map<std::string, std::int64_t> listed;
+        int last_tick = 0;
+        for (const auto& f : faults) {
+            ++listed[f.rule];
+            EXPECT_GE(f.tick, last_tick) << "faults come in time order";
+            last_tick = f.tick;
+            EXPECT_FALSE(f.text.empty());
+        }
+        SCOPED_TRACE(name);
+        EXPECT_GT(faults.size(), 0u);
+        for (const auto& rc : rule_counts(stats)) EXPECT_EQ(listed[rc.key], rc.count) << rc.key;
+    }
+}
+
 TEST(VoiceLeadingCorpus, BachHasFewParallels) {
     if (!fs::is_directory(DEEPBACH_CORPUS_DIR)) GTEST_SKIP() << "no corpus at " << DEEPBACH_CORPUS_DIR;
     for (const char* name : {"bwv10.7.mxl", "bwv26.6.mxl", "bwv69.6.xml"}) {

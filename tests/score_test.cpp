@@ -80,6 +80,16 @@ TEST(Pitch, NamesMidiAndFifths) {
     EXPECT_LT(Pitch::parse("Db4"), Pitch::parse("C#4"));
 }
 
+TEST(Pitch, FromMidiSpellsPlainly) {
+    EXPECT_EQ(Pitch::from_midi(60).name(), "C4");
+    EXPECT_EQ(Pitch::from_midi(61).name(), "C#4");
+    EXPECT_EQ(Pitch::from_midi(63).name(), "Eb4");
+    EXPECT_EQ(Pitch::from_midi(70).name(), "Bb4");
+    EXPECT_EQ(Pitch::from_midi(40).name(), "E2");
+    for (int m = 0; m < 128; ++m) EXPECT_EQ(Pitch::from_midi(m).midi(), m);
+    EXPECT_THROW(Pitch::from_midi(-13), Error);
+}
+
 TEST(Pitch, FromFifthsAndMidiInvertsBoth) {
     for (int octave = 0; octave <= 8; ++octave)
         for (int step = 0; step < 7; ++step)

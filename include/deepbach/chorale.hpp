@@ -97,6 +97,10 @@ struct Chorale {
     int measure_index_at(int tick) const;
     /// Measure number as written at `tick`.
     std::string bar_at(int tick) const;
+    /// Where `tick` lies as a musician says it: "bar 3 beat 2" (beats are
+    /// quarters counted from 1 within the measure; "beat 2.5" off the beat),
+    /// or "tick 40" when the chorale has no measures.
+    std::string position_at(int tick) const;
     /// The pitch sounding in `voice` at `tick` (following holds back), or
     /// nullopt for a rest.
     std::optional<Pitch> sounding(int voice, int tick) const;

@@ -119,6 +119,28 @@ struct VoiceLeadingStats {
 
 VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeadingOptions& options = {});
 
+/// One place where a chorale breaks a rule of VoiceLeadingStats: what a
+/// musician marks on the score.
+struct VoiceLeadingFault {
+    std::string rule;  ///< the rule's key, as rule_counts() names it ("parallel_fifths")
+    /// Where: the second event of a motion (parallel, contrary, hidden), the
+    /// event (crossing, spacing), the note's onset (range, key, line rules:
+    /// the second note of an interval).
+    int tick = 0;
+    int voice = 0;   ///< the voice, or the upper voice of a pair
+    int other = -1;  ///< the lower voice of a pair (motion, crossing, spacing), else -1
+    /// What is wrong, in words, with the notes: "parallel fifths, alto and
+    /// bass: D4 G3 to E4 A3", "out of key: tenor C#4".
+    std::string text;
+};
+
+/// Every fault voice_leading_stats() counts, in time order (the same tick:
+/// notes voice by voice, lines, events, motions): as many of each rule as
+/// the statistics count (a crossing or spacing event with two pairs at
+/// fault is one fault, named after the upper pair).
+std::vector<VoiceLeadingFault> voice_leading_faults(const Chorale& chorale,
+                                                    const VoiceLeadingOptions& options = {});
+
 /// Whether the key signatures of `chorale` that carry no mode (an empty
 /// GridKeySignature::mode, or one other than "major" and "minor") are read
 /// as minor: when the bass's last note's pitch class is the tonic of the

@@ -31,6 +31,10 @@ struct Pitch {
     /// number is `midi`. Throws Error if the alteration would leave -2..+2
     /// or the octave -1..9.
     static Pitch from_fifths_and_midi(int fifths, int midi);
+    /// The plain spelling of a MIDI number, for ranges and messages: sharps
+    /// for the black keys but Eb and Bb (C#, Eb, F#, G#, Bb). Throws Error
+    /// outside octaves -1..9.
+    static Pitch from_midi(int midi);
 
     friend bool operator==(const Pitch& a, const Pitch& b) {
         return a.step == b.step && a.alter == b.alter && a.octave == b.octave;

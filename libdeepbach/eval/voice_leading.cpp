@@ -6,8 +6,14 @@
 #include "eval/rules.hpp"
 #include "score/interval.hpp"
 
+#include <deepbach/pitch.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace deepbach {
 
@@ -179,7 +185,28 @@ void count_motion(const ChordEvent& a, const ChordEvent& b, int x, int y, const 
     }
 }
 
-VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeadingOptions& options) {
+namespace {
+
+// "soprano": a voice's name inside a sentence.
+std::string voice_word(int voice) {
+    std::string name = voice_name(voice);
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return name;
+}
+
+// The name of what `voice` sounds at `tick` ("C#4"; "rest").
+std::string sounding_name(const Chorale& c, int voice, int tick) {
+    const std::optional<Pitch> p = c.sounding(voice, tick);
+    return p ? p->name() : std::string("rest");
+}
+
+// The statistics of `chorale`, and each fault in `faults` when given: one
+// pass, so the list and the counts cannot disagree.
+VoiceLeadingStats scan(const Chorale& chorale, const VoiceLeadingOptions& options,
+                       std::vector<VoiceLeadingFault>* faults) {
+    auto fault = [&](const char* rule, int tick, int voice, int other, std::string text) {
+        if (faults) faults->push_back({rule, tick, voice, other, std::move(text)});
+    };
     if (chorale.tokens.size() !=
         static_cast<std::size_t>(kNumVoices) * static_cast<std::size_t>(chorale.num_ticks))
         throw Error((chorale.source.empty() ? std::string("chorale") : chorale.source) +
@@ -209,8 +236,18 @@ VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeading
             if (!range.contains(midi)) {
                 ++s.out_of_range;
                 ++s.out_of_range_by_voice[static_cast<std::size_t>(v)];
+                if (faults)
+                    fault("out_of_range", t, v, -1,
+                          std::string("out of range: ") + voice_word(v) + " " + token::to_pitch(tok).name() +
+                              " (usual " + Pitch::from_midi(range.lowest).name() + "-" +
+                              Pitch::from_midi(range.highest).name() + ")");
             }
-            if (!(in_key[static_cast<std::size_t>(t)] & (1u << pitch_class(midi)))) ++s.out_of_key;
+            if (!(in_key[static_cast<std::size_t>(t)] & (1u << pitch_class(midi)))) {
+                ++s.out_of_key;
+                if (faults)
+                    fault("out_of_key", t, v, -1,
+                          std::string("out of key: ") + voice_word(v) + " " + token::to_pitch(tok).name());
+            }
         }
     }
 
@@ -231,26 +268,94 @@ VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeading
             if (have_last) {
                 const int semitones = std::abs(p.midi() - last.midi());
                 const int letters = std::abs(detail::staff_position(p) - detail::staff_position(last));
-                if (awkward_interval(letters, semitones)) ++s.augmented_melodic;
-                if (semitones > 12) ++s.large_leaps;
+                const std::string move =
+                    std::string(voice_word(v)) + " " + last.name() + " to " + p.name();
+                if (awkward_interval(letters, semitones)) {
+                    ++s.augmented_melodic;
+                    fault("augmented_melodic", t, v, -1, "augmented melodic interval: " + move);
+                }
+                if (semitones > 12) {
+                    ++s.large_leaps;
+                    fault("large_leaps", t, v, -1, "leap over an octave: " + move);
+                }
             }
             last = p;
             have_last = true;
             int end = t + 1;
             while (end < chorale.num_ticks && chorale.at(v, end) == token::kHold) ++end;
             const int position = beats ? chorale.beat_position[static_cast<std::size_t>(t)] : t % 4;
-            if (position % 2 != 0 || (position + end - t) % 2 != 0) ++s.sixteenths;
+            if (position % 2 != 0 || (position + end - t) % 2 != 0) {
+                ++s.sixteenths;
+                fault("sixteenths", t, v, -1,
+                      std::string("sixteenth rhythm: ") + voice_word(v) + " " + p.name() + ", " +
+                          std::to_string(end - t) + (end - t == 1 ? " tick" : " ticks"));
+            }
         }
     }
 
     const std::vector<ChordEvent> events = chord_events(chorale);
     s.events = static_cast<std::int64_t>(events.size());
 
-    for (const ChordEvent& e : events) count_vertical(e, options, s);
+    // The events' own rules, then the motions between them; each fault is
+    // read from what count_vertical() and count_motion() added.
+    auto pair_text = [&](int x, int y, int tick) {
+        return std::string(voice_word(x)) + " and " + voice_word(y) + ": " + sounding_name(chorale, x, tick) +
+               " " + sounding_name(chorale, y, tick);
+    };
+    for (const ChordEvent& e : events) {
+        const VoiceLeadingStats before = s;
+        count_vertical(e, options, s);
+        if (!faults) continue;
+        for (std::size_t p = 0; p < s.crossings_by_pair.size(); ++p)
+            if (s.voice_crossings > before.voice_crossings &&
+                s.crossings_by_pair[p] > before.crossings_by_pair[p]) {
+                const int x = static_cast<int>(p);
+                fault("voice_crossings", e.tick, x, x + 1, "voice crossing, " + pair_text(x, x + 1, e.tick));
+                break;
+            }
+        for (std::size_t p = 0; p < s.spacing_by_pair.size(); ++p)
+            if (s.spacing > before.spacing && s.spacing_by_pair[p] > before.spacing_by_pair[p]) {
+                const int x = static_cast<int>(p);
+                fault("spacing", e.tick, x, x + 1, "spacing over an octave, " + pair_text(x, x + 1, e.tick));
+                break;
+            }
+    }
     for (std::size_t k = 1; k < events.size(); ++k)
         for (int x = 0; x < kNumVoices; ++x)
-            for (int y = x + 1; y < kNumVoices; ++y) count_motion(events[k - 1], events[k], x, y, options, s);
+            for (int y = x + 1; y < kNumVoices; ++y) {
+                const VoiceLeadingStats before = s;
+                count_motion(events[k - 1], events[k], x, y, options, s);
+                if (!faults) continue;
+                const int from = events[k - 1].tick, to = events[k].tick;
+                auto motion = [&](const char* rule, const char* what, std::int64_t now, std::int64_t was) {
+                    if (now == was) return;
+                    fault(rule, to, x, y,
+                          std::string(what) + ", " + voice_word(x) + " and " + voice_word(y) + ": " +
+                              sounding_name(chorale, x, from) + " " + sounding_name(chorale, y, from) + " to " +
+                              sounding_name(chorale, x, to) + " " + sounding_name(chorale, y, to));
+                };
+                motion("parallel_fifths", "parallel fifths", s.parallel_fifths, before.parallel_fifths);
+                motion("parallel_octaves", "parallel octaves", s.parallel_octaves, before.parallel_octaves);
+                motion("contrary_fifths", "contrary fifths", s.contrary_fifths, before.contrary_fifths);
+                motion("contrary_octaves", "contrary octaves", s.contrary_octaves, before.contrary_octaves);
+                motion("hidden_fifths", "hidden fifth", s.hidden_fifths, before.hidden_fifths);
+                motion("hidden_octaves", "hidden octave", s.hidden_octaves, before.hidden_octaves);
+            }
     return s;
+}
+
+}  // namespace
+
+VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeadingOptions& options) {
+    return scan(chorale, options, nullptr);
+}
+
+std::vector<VoiceLeadingFault> voice_leading_faults(const Chorale& chorale, const VoiceLeadingOptions& options) {
+    std::vector<VoiceLeadingFault> faults;
+    scan(chorale, options, &faults);
+    std::stable_sort(faults.begin(), faults.end(),
+                     [](const VoiceLeadingFault& a, const VoiceLeadingFault& b) { return a.tick < b.tick; });
+    return faults;
 }
 
 std::vector<RuleCount> rule_counts(const VoiceLeadingStats& s) {

@@ -49,16 +49,6 @@ std::vector<RollNote> notes_of(const Chorale& c, const CellMask* fixed) {
     return notes;
 }
 
-// "bar 3 beat 2" (beats are quarters counted from 1; "beat 2.5" off the beat).
-std::string position(const Chorale& c, int tick) {
-    if (c.measure_ticks.empty()) return fmt::format("tick {}", tick);
-    const int m = c.measure_index_at(tick);
-    const int within = tick - c.measure_ticks[static_cast<size_t>(m)];
-    const std::string beat = within % kTicksPerQuarter == 0
-                                 ? std::to_string(within / kTicksPerQuarter + 1)
-                                 : fmt::format("{:g}", 1.0 + within / static_cast<double>(kTicksPerQuarter));
-    return fmt::format("bar {} beat {}", c.bar_at(tick), beat);
-}
 
 }  // namespace
 
@@ -147,7 +137,7 @@ std::string piano_roll_svg(const Chorale& chorale, const CellMask* fixed, const 
         while (end < chorale.num_ticks && chorale.fermata[static_cast<size_t>(end)]) ++end;
         const int cx = (x_of(t) + x_of(end)) / 2, cy = top - 8;
         s += fmt::format("<path d=\"M {} {} A 7 7 0 0 1 {} {}\"><title>fermata, {}</title></path>\n", cx - 7,
-                         cy, cx + 7, cy, position(chorale, t));
+                         cy, cx + 7, cy, chorale.position_at(t));
         s += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"1.5\" fill=\"#333\" stroke=\"none\"/>\n", cx,
                          cy - 2);
     }
@@ -159,7 +149,7 @@ std::string piano_roll_svg(const Chorale& chorale, const CellMask* fixed, const 
         for (const RollNote& n : notes) {
             if (n.voice != v) continue;
             const std::string tip =
-                fmt::format("{} {}, {}{}", voice_name(v), n.name, position(chorale, n.start),
+                fmt::format("{} {}, {}{}", voice_name(v), n.name, chorale.position_at(n.start),
                             fixed ? (n.fixed ? ", fixed" : ", generated") : "");
             const int w = std::max(1, (n.end - n.start) * px - 1);
             if (n.fixed)

@@ -24,11 +24,9 @@ namespace {
 
 constexpr Token kNone = -1;  // a cell no constraint fixes
 
-// "C#4": sharps for the black keys except Eb and Bb, never crossing an octave.
+// "C#4": sharps for the black keys except Eb and Bb.
 std::string midi_name(int midi) {
-    static constexpr int kFifths[12] = {0, 7, 2, -3, 4, -1, 6, 1, 8, 3, -2, 5};
-    const int pc = ((midi % 12) + 12) % 12;
-    return spelled_name(kFifths[pc]) + std::to_string((midi - pc) / 12 - 1);
+    return Pitch::from_midi(midi).name();
 }
 
 std::string range_text(const VoiceRange& r) {

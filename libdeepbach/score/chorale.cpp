@@ -60,6 +60,19 @@ std::string Chorale::bar_at(int tick) const {
     return measure_numbers[static_cast<size_t>(measure_index_at(tick))];
 }
 
+std::string Chorale::position_at(int tick) const {
+    if (measure_ticks.empty()) return "tick " + std::to_string(tick);
+    const int m = measure_index_at(tick);
+    const int within = tick - measure_ticks[static_cast<size_t>(m)];
+    std::string beat = std::to_string(within / kTicksPerQuarter + 1);
+    if (within % kTicksPerQuarter != 0) {
+        // Quarters of a beat: .25, .5, .75.
+        static const char* const kFractions[] = {"", ".25", ".5", ".75"};
+        beat += kFractions[within % kTicksPerQuarter];
+    }
+    return "bar " + bar_at(tick) + " beat " + beat;
+}
+
 std::optional<Pitch> Chorale::sounding(int voice, int tick) const {
     for (int t = tick; t >= 0; --t) {
         const Token tok = at(voice, t);

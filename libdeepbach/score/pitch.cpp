@@ -99,6 +99,11 @@ Pitch Pitch::from_fifths_and_midi(int fifths, int midi) {
     return p;
 }
 
+Pitch Pitch::from_midi(int midi) {
+    static constexpr int kFifths[12] = {0, 7, 2, -3, 4, -1, 6, 1, 8, 3, -2, 5};
+    return from_fifths_and_midi(kFifths[((midi % 12) + 12) % 12], midi);
+}
+
 bool operator<(const Pitch& a, const Pitch& b) {
     if (a.midi() != b.midi()) return a.midi() < b.midi();
     return a.fifths() < b.fifths();

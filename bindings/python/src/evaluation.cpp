@@ -29,6 +29,7 @@ public:
         chorale_->validate();
     }
     const Chorale& operator*() const { return *chorale_; }
+    const Chorale* operator->() const { return chorale_; }
 
 private:
     std::optional<Chorale> owned_;
@@ -357,6 +358,34 @@ is not well formed or a score the grid cannot hold.
 
     >>> s = deepbach.voice_leading_stats(result.chorale)
     >>> s.parallel_fifths, s.parallel_octaves, s.to_dict()
+)doc");
+
+    m.def(
+        "voice_leading_faults",
+        [](const py::object& chorale, const std::optional<VoiceLeadingOptions>& options) {
+            const ChoraleArg c(chorale, "voice_leading_faults");
+            py::list out;
+            for (const VoiceLeadingFault& f : voice_leading_faults(*c, options.value_or(VoiceLeadingOptions{}))) {
+                py::dict d;
+                d["rule"] = f.rule;
+                d["where"] = c->position_at(f.tick);
+                d["tick"] = f.tick;
+                d["voice"] = voice_name(f.voice);
+                d["other"] = f.other >= 0 ? py::object(py::str(voice_name(f.other))) : py::object(py::none());
+                d["text"] = f.text;
+                out.append(std::move(d));
+            }
+            return out;
+        },
+        py::arg("chorale"), py::arg("options") = py::none(), R"doc(
+Every fault voice_leading_stats() counts, where it is, in time order: a list
+of dicts with rule (the key of rule_counts(), e.g. "parallel_fifths"), where
+("bar 3 beat 2"), tick, voice and other (the pair's lower voice, or None)
+and text ("parallel fifths, alto and bass: D4 G3 to E4 A3"). What `deepbach
+evaluate --rules --faults` lists. Takes what voice_leading_stats() takes.
+
+    >>> for f in deepbach.voice_leading_faults(result.chorale):
+    ...     print(f["where"], f["text"])
 )doc");
 
     m.def(

@@ -86,6 +86,22 @@ def test_one_fault_each(case):
     assert stats.parallels == stats.parallel_fifths + stats.parallel_octaves
 
 
+def test_faults_say_where_and_agree_with_the_counts():
+    chorale = grid(soprano="C5 D5", alto="F4 G4", tenor="C#4 __")
+    faults = deepbach.voice_leading_faults(chorale)
+    assert [f["rule"] for f in faults] == ["out_of_key", "parallel_fifths"]
+    assert faults[1]["where"] == "bar 1 beat 2"
+    assert faults[1]["voice"] == "Soprano" and faults[1]["other"] == "Alto"
+    assert faults[1]["text"] == "parallel fifths, soprano and alto: C5 F4 to D5 G4"
+    assert faults[0]["other"] is None and faults[0]["text"] == "out of key: tenor C#4"
+    for case in sorted(CASES):
+        voices, expected = CASES[case]
+        listed = {}
+        for f in deepbach.voice_leading_faults(grid(**voices)):
+            listed[f["rule"]] = listed.get(f["rule"], 0) + 1
+        assert listed == expected, case
+
+
 def test_details_by_pair_and_voice():
     crossing = deepbach.voice_leading_stats(grid(soprano="C5", alto="D5"))
     assert crossing.crossings_by_pair == (1, 0, 0)
