@@ -63,6 +63,24 @@ TEST(VoiceLeadingGuide, HiddenOctaveOnlyWhenTheSopranoLeaps) {
     EXPECT_EQ(judge(step, kBass, 4, "C3").hidden_octaves, 0);
 }
 
+TEST(VoiceLeadingGuide, AHiddenOctaveCostsTwiceAHiddenFifth) {
+    DEEPBACH_NEEDS_CORPUS();
+    // Soprano leaps G4 -> C5 over a bass from E2: C3 makes a hidden octave
+    // (2 nats: the textbook's worse hidden motion), F3 a hidden fifth (1).
+    const Chorale leap = two_chords({"G4", "C4", "G3", "E2"}, {"C5", "E4", "G3", "C3"});
+    EXPECT_EQ(judge(leap, kBass, 4, "F3").hidden_fifths, 1);
+    const Model& m = *small_model();
+    const sample::VoiceLeadingGuide guide(m, leap.num_ticks, 1.0);
+    const nn::EncodedChorale enc = nn::encode_chorale(leap, m.vocabularies);
+    const Vocabulary& bass = m.vocabularies[kBass];
+    std::vector<float> logits(static_cast<size_t>(bass.size()), 0.0f);
+    const std::vector<std::uint8_t> allowed(static_cast<size_t>(bass.size()), 1);
+    guide.apply(enc.notes, kBass, 4, allowed.data(), bass.size(), logits.data());
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("C3")))], -2.0f);
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("F3")))], -1.0f);
+    EXPECT_FLOAT_EQ(logits[static_cast<size_t>(bass.index(token::parse("A2")))], 0.0f);
+}
+
 TEST(VoiceLeadingGuide, ContraryOctavesCostWhatHiddenOnesDo) {
     DEEPBACH_NEEDS_CORPUS();
     // C5/C3 an octave apart; the soprano steps down to B4; the bass to B3

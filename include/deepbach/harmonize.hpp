@@ -46,10 +46,12 @@ struct SamplingOptions {
     double temperature = 1.0;
     /// Strength of the voice-leading guide: each candidate note loses
     /// `voice_leading` x 4 nats of log-probability per parallel fifth or
-    /// octave it would write, and x 1 per fifth or octave by contrary motion,
-    /// per hidden fifth or octave in the outer voices, per voice crossing and per spacing over an octave
-    /// between upper voices (the rules of deepbach/evaluation.hpp). A soft rule the model can outweigh; 0
-    /// samples the model alone, as DeepBach does.
+    /// octave it would write, x 2 per hidden octave in the outer voices, and
+    /// x 1 per fifth or octave by contrary motion, per hidden fifth in the
+    /// outer voices, per voice crossing and per spacing over an octave
+    /// between upper voices (the rules of deepbach/evaluation.hpp). A soft
+    /// rule the model can outweigh; 0 samples the model alone, as DeepBach
+    /// does.
     double voice_leading = 1.0;
     /// Chains sampled together; the result is the one the model likes best
     /// (highest pseudo-log-likelihood).

@@ -156,7 +156,8 @@ void VoiceLeadingGuide::apply(const std::array<std::vector<std::int16_t>, kNumVo
         const VoiceLeadingStats s = judge(x, codes[static_cast<std::size_t>(i)], kHold, rules_);
         const double penalty =
             weights_.parallels * static_cast<double>(s.parallels()) +
-            weights_.hidden * static_cast<double>(s.hidden_fifths + s.hidden_octaves) +
+            weights_.hidden * static_cast<double>(s.hidden_fifths) +
+            weights_.hidden_octaves * static_cast<double>(s.hidden_octaves) +
             weights_.contrary * static_cast<double>(s.contrary_fifths + s.contrary_octaves) +
             weights_.crossing * static_cast<double>(s.voice_crossings) +
             weights_.spacing * static_cast<double>(s.spacing) +

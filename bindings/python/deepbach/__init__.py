@@ -208,10 +208,10 @@ _SAMPLING_DOC = """
     - temperature: where the annealing ends (it starts at 1.1); lower is more
       conservative.
     - voice_leading: strength of the voice-leading guide (1.0): candidate
-      notes lose 4 nats per parallel fifth or octave they would write and 1
-      per fifth or octave by contrary motion, hidden fifth or octave in the
-      outer voices, crossing or spacing over an octave; 0 samples the model
-      alone, as DeepBach does.
+      notes lose 4 nats per parallel fifth or octave they would write, 2 per
+      hidden octave in the outer voices and 1 per fifth or octave by
+      contrary motion, hidden fifth, crossing or spacing over an octave; 0
+      samples the model alone, as DeepBach does.
     - chains: chains sampled together; the best (highest pseudo-log-likelihood)
       is returned; keep_all_chains=True keeps every chain in result.chains.
     - positions: cells redrawn per voice and pass, at most; None: 8 in window
