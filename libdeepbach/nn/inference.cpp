@@ -243,7 +243,8 @@ private:
     struct Lstm {
         std::array<Buffer, kNumVoices + kMetadataInputs> tables;  // x_s -> gates of layer 0
         std::vector<Buffer> bias;                                 // per layer, 4*Hp
-        std::vector<Packed> recurrent;  // layer 0: h0 (Hp); layer k: [h_{k-1}, h_k] (2*Hp)
+        std::vector<Packed> recurrent;  // per layer: h_k (Hp) -> gates (the recurrence)
+        std::vector<Packed> input;      // layer k >= 1: h_{k-1} (Hp) -> gates (every step at once); [0] unused
     };
     void add_inputs(const std::array<Buffer, kNumVoices + kMetadataInputs>& tables, int skip_voice,
                     const Cell& cell, float* row, int width) const;
@@ -254,7 +255,7 @@ private:
     /// sampling run: kept per input signature, restored bit for bit.
     struct PaddingState {
         std::vector<int> signature;
-        std::vector<Buffer> in, cells;  // per layer, one row
+        std::vector<Buffer> hidden, cells;  // per layer, one row (Hp)
     };
     static constexpr std::size_t kPaddingStates = 16;
     mutable std::mutex padding_mutex_;
@@ -343,29 +344,21 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
                     bih.data[static_cast<size_t>(j)] + bhh.data[static_cast<size_t>(j)];
             lstm.bias.push_back(std::move(bias));
             const Tensor& whh = weight(model, q + "weight_hh" + l);
-            Packed packed;
-            if (k == 0) {
+            // Gate row out (gate * Hp + unit) of input i of a PyTorch (4H x H) matrix.
+            auto packed_of = [&](const Tensor& w) {
+                Packed packed;
                 packed.pack(
                     Hp, 4 * Hp,
                     [&](int out, int in) -> float {
                         const int g = out / Hp, unit = out % Hp;
                         if (unit >= H || in >= H) return 0.0f;
-                        return whh.data[static_cast<size_t>(g * H + unit) * H + in];
+                        return w.data[static_cast<size_t>(g * H + unit) * H + in];
                     },
                     half_ok);
-            } else {
-                const Tensor& wih = weight(model, q + "weight_ih" + l);
-                packed.pack(
-                    2 * Hp, 4 * Hp,
-                    [&](int out, int in) -> float {
-                        const int g = out / Hp, unit = out % Hp;
-                        const int part = in / Hp, i = in % Hp;
-                        if (unit >= H || i >= H) return 0.0f;
-                        const Tensor& w = part == 0 ? wih : whh;
-                        return w.data[static_cast<size_t>(g * H + unit) * H + i];
-                    },
-                    half_ok);
-            }
+                return packed;
+            };
+            lstm.input.push_back(k == 0 ? Packed{} : packed_of(weight(model, q + "weight_ih" + l)));
+            Packed packed = packed_of(whh);
             lstm.recurrent.push_back(std::move(packed));
         }
     }
@@ -453,40 +446,39 @@ void VoiceNetwork::add_inputs(const std::array<Buffer, kNumVoices + kMetadataInp
 void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(int)>& active,
                         const std::function<Cell(int, int)>& cell,
                         const std::function<void(int, int, const float*, int)>& emit) const {
+    // Layer by layer: each layer's recurrence over every step (a matrix-
+    // vector product per step, h_k's weights alone), then the next layer's
+    // input products for every step at once (a matrix product, its weights
+    // read once for many rows). Row b of step s is sequence b at that step.
     const Lstm& net = lstm_[which];
     const int Hp = Hp_, H = H_, G = 4 * Hp;
-    Buffer gates(static_cast<size_t>(rows) * G);
-    // in[k]: layer k's input rows: layer 0 [h_0]; layer k [h_{k-1} | h_k].
-    std::vector<Buffer> in(static_cast<size_t>(L_)), cells(static_cast<size_t>(L_));
-    std::vector<int> width(static_cast<size_t>(L_)), offset(static_cast<size_t>(L_));
-    for (int k = 0; k < L_; ++k) {
-        width[static_cast<size_t>(k)] = k == 0 ? Hp : 2 * Hp;
-        offset[static_cast<size_t>(k)] = k == 0 ? 0 : Hp;
-        in[static_cast<size_t>(k)].assign(static_cast<size_t>(rows) * width[static_cast<size_t>(k)], 0.0f);
-        cells[static_cast<size_t>(k)].assign(static_cast<size_t>(rows) * Hp, 0.0f);
-    }
+    const size_t stride = static_cast<size_t>(rows) * Hp;  // one step of a layer's outputs
+    // out[k]: layer k's h at every step; the states of the running layer.
+    std::vector<Buffer> out(static_cast<size_t>(L_));
+    for (auto& o : out) o.assign(static_cast<size_t>(steps) * stride, 0.0f);
+    Buffer h(stride), c(stride), gates(static_cast<size_t>(rows) * G);
     using Map = Eigen::Map<Eigen::ArrayXf>;
     // The padding steps: restored when every row's were seen before.
     const int P = kDatasetPadding;
     const bool padded = steps > P && active(P - 1) == rows;
     std::vector<std::vector<int>> signatures;
+    std::vector<const PaddingState*> found;
     int first_step = 0;
     if (padded) {
         signatures.resize(static_cast<size_t>(rows));
         for (int b = 0; b < rows; ++b) {
             auto& sig = signatures[static_cast<size_t>(b)];
             for (int s = 0; s < P; ++s) {
-                const Cell c = cell(b, s);
+                const Cell cl = cell(b, s);
                 for (int u = 0; u < kNumVoices; ++u)
-                    sig.push_back(c.seq->notes[static_cast<size_t>(u)][c.index]);
-                sig.push_back(c.seq->fermata[c.index]);
-                sig.push_back(c.seq->beat[c.index]);
-                sig.push_back(c.seq->key_fifths[c.index]);
+                    sig.push_back(cl.seq->notes[static_cast<size_t>(u)][cl.index]);
+                sig.push_back(cl.seq->fermata[cl.index]);
+                sig.push_back(cl.seq->beat[cl.index]);
+                sig.push_back(cl.seq->key_fifths[cl.index]);
             }
         }
         std::lock_guard<std::mutex> lock(padding_mutex_);
         const auto& cache = padding_[which];
-        std::vector<const PaddingState*> found;
         for (const auto& sig : signatures) {
             const auto it = std::find_if(cache.begin(), cache.end(),
                                          [&](const PaddingState& p) { return p.signature == sig; });
@@ -494,67 +486,87 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
             found.push_back(&*it);
         }
         if (static_cast<int>(found.size()) == rows) {
-            for (int b = 0; b < rows; ++b)
-                for (int k = 0; k < L_; ++k) {
-                    const size_t ks = static_cast<size_t>(k);
-                    const PaddingState& p = *found[static_cast<size_t>(b)];
-                    std::copy(p.in[ks].begin(), p.in[ks].end(),
-                              in[ks].data() + static_cast<size_t>(b) * width[ks]);
-                    std::copy(p.cells[ks].begin(), p.cells[ks].end(),
-                              cells[ks].data() + static_cast<size_t>(b) * Hp);
-                }
             first_step = P;
-            const size_t top = static_cast<size_t>(L_ - 1);
-            emit(P - 1, rows, in[top].data() + offset[top], width[top]);
+        } else {
+            found.clear();
         }
     }
-    for (int s = first_step; s < steps; ++s) {
-        if (padded && s == P) {
-            // The states after the padding, for the next pass (first_step 0 here).
-            std::lock_guard<std::mutex> lock(padding_mutex_);
-            auto& cache = padding_[which];
+    // The states after the padding steps, per layer, to keep for the next pass.
+    std::vector<PaddingState> keep(first_step == 0 && padded ? static_cast<size_t>(rows) : 0);
+    for (int k = 0; k < L_; ++k) {
+        const size_t ks = static_cast<size_t>(k);
+        const Buffer& bias = net.bias[ks];
+        Buffer& o = out[ks];
+        if (first_step == P) {  // restore h and c at step P - 1
             for (int b = 0; b < rows; ++b) {
-                PaddingState p;
-                p.signature = signatures[static_cast<size_t>(b)];
-                if (std::any_of(cache.begin(), cache.end(),
-                                [&](const PaddingState& q) { return q.signature == p.signature; }))
-                    continue;
-                for (int k = 0; k < L_; ++k) {
-                    const size_t ks = static_cast<size_t>(k);
-                    const float* r = in[ks].data() + static_cast<size_t>(b) * width[ks];
-                    p.in.emplace_back(r, r + width[ks]);
-                    const float* c = cells[ks].data() + static_cast<size_t>(b) * Hp;
-                    p.cells.emplace_back(c, c + Hp);
-                }
-                if (cache.size() >= kPaddingStates) cache.erase(cache.begin());
-                cache.push_back(std::move(p));
+                const PaddingState& p = *found[static_cast<size_t>(b)];
+                std::copy(p.hidden[ks].begin(), p.hidden[ks].end(), h.data() + static_cast<size_t>(b) * Hp);
+                std::copy(p.cells[ks].begin(), p.cells[ks].end(), c.data() + static_cast<size_t>(b) * Hp);
             }
+            std::copy(h.begin(), h.end(), o.data() + static_cast<size_t>(P - 1) * stride);
+        } else {
+            std::fill(h.begin(), h.end(), 0.0f);
+            std::fill(c.begin(), c.end(), 0.0f);
         }
-        const int n = active(s);
-        for (int k = 0; k < L_; ++k) {
-            const size_t ks = static_cast<size_t>(k);
-            const Buffer& bias = net.bias[ks];
-            for (int b = 0; b < n; ++b) {
-                float* g = gates.data() + static_cast<size_t>(b) * G;
-                std::copy(bias.begin(), bias.end(), g);
-                if (k == 0) add_inputs(net.tables, -1, cell(b, s), g, G);
-            }
-            matmul_(net.recurrent[ks], in[ks].data(), width[ks], n, gates.data(), G);
-            for (int b = 0; b < n; ++b) {
-                float* g = gates.data() + static_cast<size_t>(b) * G;
-                Map c(cells[ks].data() + static_cast<size_t>(b) * Hp, H);
-                Map h(in[ks].data() + static_cast<size_t>(b) * width[ks] + offset[ks], H);
-                c = Map(g + Hp, H).logistic() * c + Map(g, H).logistic() * Map(g + 2 * Hp, H).tanh();
-                h = Map(g + 3 * Hp, H).logistic() * c.tanh();
-                if (k + 1 < L_) {
-                    std::copy(h.data(), h.data() + H,
-                              in[ks + 1].data() + static_cast<size_t>(b) * width[ks + 1]);
+        // Layer k >= 1: its input products at every step, with the bias, in
+        // place of the step's gates (one matrix product over all rows).
+        Buffer pre;
+        if (k > 0) {
+            const int n_rows = (steps - first_step) * rows;
+            pre.resize(static_cast<size_t>(n_rows) * G);
+            for (int r = 0; r < n_rows; ++r)
+                std::copy(bias.begin(), bias.end(), pre.data() + static_cast<size_t>(r) * G);
+            matmul_(net.input[ks], out[ks - 1].data() + static_cast<size_t>(first_step) * stride, Hp, n_rows,
+                    pre.data(), G);
+        }
+        for (int s = first_step; s < steps; ++s) {
+            if (!keep.empty() && s == P) {
+                for (int b = 0; b < rows; ++b) {
+                    const float* hb = h.data() + static_cast<size_t>(b) * Hp;
+                    const float* cb = c.data() + static_cast<size_t>(b) * Hp;
+                    keep[static_cast<size_t>(b)].hidden.emplace_back(hb, hb + Hp);
+                    keep[static_cast<size_t>(b)].cells.emplace_back(cb, cb + Hp);
                 }
             }
+            const int n = active(s);
+            for (int b = 0; b < n; ++b) {
+                float* g = gates.data() + static_cast<size_t>(b) * G;
+                if (k == 0) {
+                    std::copy(bias.begin(), bias.end(), g);
+                    add_inputs(net.tables, -1, cell(b, s), g, G);
+                } else {
+                    const float* src = pre.data() + (static_cast<size_t>(s - first_step) * rows + b) * G;
+                    std::copy(src, src + G, g);
+                }
+            }
+            matmul_(net.recurrent[ks], h.data(), Hp, n, gates.data(), G);
+            for (int b = 0; b < n; ++b) {
+                float* g = gates.data() + static_cast<size_t>(b) * G;
+                Map cb(c.data() + static_cast<size_t>(b) * Hp, H);
+                Map hb(h.data() + static_cast<size_t>(b) * Hp, H);
+                cb = Map(g + Hp, H).logistic() * cb + Map(g, H).logistic() * Map(g + 2 * Hp, H).tanh();
+                hb = Map(g + 3 * Hp, H).logistic() * cb.tanh();
+            }
+            std::copy(h.data(), h.data() + static_cast<size_t>(n) * Hp, o.data() + static_cast<size_t>(s) * stride);
         }
-        const size_t top = static_cast<size_t>(L_ - 1);
-        emit(s, n, in[top].data() + offset[top], width[top]);
     }
+    if (!keep.empty()) {
+        std::lock_guard<std::mutex> lock(padding_mutex_);
+        auto& cache = padding_[which];
+        for (int b = 0; b < rows; ++b) {
+            PaddingState& p = keep[static_cast<size_t>(b)];
+            if (static_cast<int>(p.hidden.size()) != L_) continue;
+            p.signature = signatures[static_cast<size_t>(b)];
+            if (std::any_of(cache.begin(), cache.end(),
+                            [&](const PaddingState& q) { return q.signature == p.signature; }))
+                continue;
+            if (cache.size() >= kPaddingStates) cache.erase(cache.begin());
+            cache.push_back(std::move(p));
+        }
+    }
+    const Buffer& top = out[static_cast<size_t>(L_ - 1)];
+    for (int s = first_step == P ? P - 1 : 0; s < steps; ++s)
+        emit(s, s == P - 1 && first_step == P ? rows : active(s), top.data() + static_cast<size_t>(s) * stride, Hp);
 }
 
 void VoiceNetwork::head(int rows, const Cell* cells, const float* past, const float* future, float* logits,
