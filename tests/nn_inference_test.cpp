@@ -313,6 +313,53 @@ TEST(NnInferenceDeterminism, BatchAndThreadsDoNotChangeResults) {
     });
 }
 
+TEST(NnInferenceDeterminism, RowsAskedForAreTheBitsOfTheWhole) {
+    // A sampler's pass reads only the cells it redraws: full_logits with a
+    // list of ticks per sequence computes those rows alone (zeros elsewhere),
+    // the same bits as the whole, relational terms included.
+    on_each_kernel_path([] {
+        ModelConfig config = strip_config();
+        config.relational = true;
+        config.relational_melody = true;
+        Model model = Model::initialize(config, tiny_vocabularies(), {}, 5);
+        std::mt19937 rng(3);
+        std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+        for (int v = 0; v < kNumVoices; ++v) {
+            Tensor& t = model.weights["voices." + std::to_string(v) + ".relational"];
+            t.shape = {relational_table_size(config)};
+            t.data.resize(static_cast<size_t>(relational_table_size(config)));
+            for (float& x : t.data) x = value(rng);
+        }
+        OwnedSequence a(model, 45, 11), b(model, 30, 12);
+        const std::vector<int> ticks_a{0, 7, 3, 44, 20}, ticks_b{29, 1};
+        nn::InferenceEngine engine(model, 1);
+        for (int v = 0; v < kNumVoices; ++v) {
+            std::vector<Eigen::MatrixXf> whole, some;
+            engine.full_logits(v, {a.view(), b.view()}, whole);
+            const std::vector<const std::vector<int>*> first_only{&ticks_a, nullptr}, second_only{nullptr, &ticks_b};
+            engine.full_logits(v, {a.view(), b.view()}, some, &first_only);
+            ASSERT_EQ(some.size(), 2u);
+            EXPECT_TRUE(bitwise_equal(some[1], whole[1])) << "no list: every row";
+            for (int t = 0; t < a.length; ++t) {
+                const bool asked = std::find(ticks_a.begin(), ticks_a.end(), t) != ticks_a.end();
+                if (asked)
+                    EXPECT_TRUE(bitwise_equal(some[0].row(t), whole[0].row(t))) << voice_name(v) << " tick " << t;
+                else
+                    EXPECT_TRUE(some[0].row(t).isZero()) << voice_name(v) << " tick " << t;
+            }
+            std::vector<Eigen::MatrixXf> second;
+            engine.full_logits(v, {a.view(), b.view()}, second, &second_only);
+            for (int t : ticks_b) EXPECT_TRUE(bitwise_equal(second[1].row(t), whole[1].row(t)));
+            EXPECT_NE(whole[0].row(7).norm(), 0.0f);
+        }
+        const std::vector<int> outside{45};
+        const std::vector<const std::vector<int>*> bad_tick{&outside}, no_list{};
+        std::vector<Eigen::MatrixXf> out;
+        EXPECT_THROW(engine.full_logits(0, {a.view()}, out, &bad_tick), Error);
+        EXPECT_THROW(engine.full_logits(0, {a.view()}, out, &no_list), Error);
+    });
+}
+
 TEST(NnInferenceDeterminism, KeptPaddingStatesGiveTheBitsOfAFreshEngine) {
     // The engine keeps each LSTM's state after the padding, keyed by the
     // padding's inputs. A second piece with the same padding and other music

@@ -59,29 +59,36 @@ struct Packed {
     /// recurrent matrices of one voice fit in a core's L2 cache then).
     std::vector<std::uint16_t> half;
 
-    /// half_ok: also keep half floats where every weight is one exactly.
+    /// half_ok: keep half floats instead where every weight is one exactly
+    /// (then `data` stays empty: the AVX2 kernel reads `half` alone).
     template <class Get>  // get(out, in) -> weight
     void pack(int k, int n, Get get, bool half_ok) {
         K = k;
         N = n;
         const int strips = (N + kStrip - 1) / kStrip;
-        data.assign(static_cast<size_t>(strips) * K * kStrip, 0.0f);
-        for (int s = 0; s < strips; ++s) {
-            for (int kk = 0; kk < K; ++kk) {
-                for (int c = 0; c < kStrip && s * kStrip + c < N; ++c) {
-                    data[(static_cast<size_t>(s) * K + kk) * kStrip + c] = get(s * kStrip + c, kk);
-                }
-            }
-        }
+        const size_t size = static_cast<size_t>(strips) * K * kStrip;
+        // Element (strip s, input kk, column c) of the packed layout, or 0 past N.
+        auto each = [&](auto&& put) {
+            for (int s = 0; s < strips; ++s)
+                for (int kk = 0; kk < K; ++kk)
+                    for (int c = 0; c < kStrip; ++c) {
+                        const float w = s * kStrip + c < N ? get(s * kStrip + c, kk) : 0.0f;
+                        if (!put((static_cast<size_t>(s) * K + kk) * kStrip + c, w)) return false;
+                    }
+            return true;
+        };
+        data.clear();
         half.clear();
-        if (!half_ok) return;
-        half.resize(data.size());
-        for (size_t i = 0; i < data.size(); ++i) {
-            if (!exact_half(data[i], half[i])) {
-                half.clear();
-                break;
-            }
+        if (half_ok) {
+            half.resize(size);
+            if (each([&](size_t i, float w) { return exact_half(w, half[i]); })) return;
+            half.clear();
         }
+        data.assign(size, 0.0f);
+        each([&](size_t i, float w) {
+            data[i] = w;
+            return true;
+        });
     }
 
     /// Whether f is a half float exactly, and its bits in h if so.
@@ -755,13 +762,17 @@ void InferenceEngine::window_logits(int voice, const std::vector<Target>& target
 }
 
 void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& sequences,
-                                  std::vector<Eigen::MatrixXf>& out) const {
+                                  std::vector<Eigen::MatrixXf>& out,
+                                  const std::vector<const std::vector<int>*>* ticks) const {
     const int V = vocabulary_size(voice);
     const VoiceNetwork& net = *voices_[static_cast<size_t>(voice)];
     const int count = static_cast<int>(sequences.size());
     for (const SequenceView& s : sequences) {
         if (s.length < 1) throw Error("inference: empty sequence");
     }
+    if (ticks && ticks->size() != sequences.size())
+        throw Error("inference: " + std::to_string(ticks->size()) + " tick lists for " +
+                    std::to_string(sequences.size()) + " sequences");
     out.assign(static_cast<size_t>(count), Eigen::MatrixXf());
     if (count == 0) return;
     const int Hp = net.hp(), P = kDatasetPadding;
@@ -814,17 +825,45 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
                 }
             });
     });
+    // The rows the head computes: every tick, or the ticks asked for.
+    std::vector<std::int64_t> wanted;  // rows of `hidden`, in order
+    if (ticks) {
+        for (int q = 0; q < count; ++q) {
+            const std::vector<int>* list = (*ticks)[static_cast<size_t>(q)];
+            if (!list) {
+                for (int i = 0; i < sequences[static_cast<size_t>(q)].length; ++i)
+                    wanted.push_back(first[static_cast<size_t>(q)] + i);
+                continue;
+            }
+            for (int t : *list) {
+                if (t < 0 || t >= sequences[static_cast<size_t>(q)].length)
+                    throw Error("inference: tick " + std::to_string(t) + " outside a sequence of " +
+                                std::to_string(sequences[static_cast<size_t>(q)].length) + " ticks");
+                wanted.push_back(first[static_cast<size_t>(q)] + t);
+            }
+        }
+        // The wanted rows gathered in place of the whole (head rows are independent).
+        Buffer past(wanted.size() * static_cast<size_t>(Hp)), future(wanted.size() * static_cast<size_t>(Hp));
+        for (size_t r = 0; r < wanted.size(); ++r) {
+            const size_t from = static_cast<size_t>(wanted[r]) * Hp;
+            std::copy(hidden[0].data() + from, hidden[0].data() + from + Hp, past.data() + r * Hp);
+            std::copy(hidden[1].data() + from, hidden[1].data() + from + Hp, future.data() + r * Hp);
+        }
+        hidden[0].swap(past);
+        hidden[1].swap(future);
+    }
+    const std::int64_t head_rows = ticks ? static_cast<std::int64_t>(wanted.size()) : total;
+    auto row_of = [&](std::int64_t r) { return ticks ? wanted[static_cast<size_t>(r)] : r; };
     const int ldl = pad(V);
-    Buffer logits(static_cast<size_t>(total) * ldl);
-    const std::int64_t chunks = (total + kChunk - 1) / kChunk;
+    Buffer logits(static_cast<size_t>(head_rows) * ldl);
+    const std::int64_t chunks = (head_rows + kChunk - 1) / kChunk;
     detail::parallel_for(static_cast<size_t>(chunks), threads_, [&](size_t chunk) {
         const std::int64_t r0 = static_cast<std::int64_t>(chunk) * kChunk;
-        const int n = static_cast<int>(std::min<std::int64_t>(kChunk, total - r0));
+        const int n = static_cast<int>(std::min<std::int64_t>(kChunk, head_rows - r0));
         std::vector<Cell> cells(static_cast<size_t>(n));
-        int q = static_cast<int>(std::upper_bound(first.begin(), first.end(), r0) - first.begin()) - 1;
         for (int b = 0; b < n; ++b) {
-            const std::int64_t row = r0 + b;
-            while (row >= first[static_cast<size_t>(q) + 1]) ++q;
+            const std::int64_t row = row_of(r0 + b);
+            const int q = static_cast<int>(std::upper_bound(first.begin(), first.end(), row) - first.begin()) - 1;
             cells[static_cast<size_t>(b)] = {&sequences[static_cast<size_t>(q)],
                                              static_cast<int>(row - first[static_cast<size_t>(q)]) + P};
         }
@@ -835,15 +874,25 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
     for (int q = 0; q < count; ++q) {
         Eigen::MatrixXf& m = out[static_cast<size_t>(q)];
         const int len = sequences[static_cast<size_t>(q)].length;
-        m.resize(len, V);
-        for (int i = 0; i < len; ++i) {
-            const size_t row = static_cast<size_t>(first[static_cast<size_t>(q)] + i) * ldl;
-            for (int j = 0; j < V; ++j) m(i, j) = logits[row + static_cast<size_t>(j)];
+        if (ticks) {
+            m.setZero(len, V);
+        } else {
+            m.resize(len, V);
         }
-        if (relational_)
-            relational_->add(relational_tables_[static_cast<size_t>(voice)].data(),
-                             sequences[static_cast<size_t>(q)], voice, m);
     }
+    for (std::int64_t r = 0; r < head_rows; ++r) {
+        const std::int64_t row = row_of(r);
+        const int q = static_cast<int>(std::upper_bound(first.begin(), first.end(), row) - first.begin()) - 1;
+        Eigen::MatrixXf& m = out[static_cast<size_t>(q)];
+        const int i = static_cast<int>(row - first[static_cast<size_t>(q)]);
+        const float* src = logits.data() + static_cast<size_t>(r) * ldl;
+        for (int j = 0; j < V; ++j) m(i, j) = src[j];
+    }
+    if (relational_)
+        for (int q = 0; q < count; ++q)
+            relational_->add(relational_tables_[static_cast<size_t>(voice)].data(),
+                             sequences[static_cast<size_t>(q)], voice, out[static_cast<size_t>(q)],
+                             ticks ? (*ticks)[static_cast<size_t>(q)] : nullptr);
 }
 
 }  // namespace deepbach::nn

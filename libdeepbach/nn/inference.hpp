@@ -124,8 +124,12 @@ public:
     void window_logits(int voice, const std::vector<Target>& targets, Eigen::MatrixXf& out) const;
 
     /// Full mode: per sequence a (length x V_voice) matrix; row i is music tick i.
-    void full_logits(int voice, const std::vector<SequenceView>& sequences,
-                     std::vector<Eigen::MatrixXf>& out) const;
+    /// With `ticks` (one list of distinct ticks per sequence, or null for all), only those rows
+    /// are computed (the recurrences run over every tick all the same) and
+    /// the other rows are zero: a sampler's pass needs only the cells it
+    /// redraws. A computed row is the same bits either way.
+    void full_logits(int voice, const std::vector<SequenceView>& sequences, std::vector<Eigen::MatrixXf>& out,
+                     const std::vector<const std::vector<int>*>* ticks = nullptr) const;
 
 private:
     ModelConfig config_;

@@ -72,7 +72,8 @@ int interval_class(int upper, int lower) {
 }  // namespace
 
 template <class Put>
-void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const Put& put) const {
+void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const Put& put,
+                           const std::vector<int>* only) const {
     std::array<std::vector<int>, kNumVoices> snd;
     sounding(seq, snd);
     const auto vi = static_cast<std::size_t>(v);
@@ -95,7 +96,9 @@ void Relational::each_tick(const SequenceView& seq, int v, int t0, int t1, const
         const int ib = v_upper ? interval_class(bv, bu) : interval_class(bu, bv);
         return pair_entry(slot, ia, ib, bv - av, bu - au);
     };
-    for (int t = t0; t < t1; ++t) {
+    const std::size_t count = only ? only->size() : static_cast<std::size_t>(std::max(0, t1 - t0));
+    for (std::size_t n = 0; n < count; ++n) {
+        const int t = only ? (*only)[n] : t0 + static_cast<int>(n);
         const auto i = static_cast<std::size_t>(t + kDatasetPadding);
         const int before = snd[vi][i - 1];
         // The end of the candidate's note: the first tick after t where v
@@ -192,11 +195,15 @@ void Relational::indices(const SequenceView& seq, int v, std::int32_t* out) cons
     });
 }
 
-void Relational::add(const float* table, const SequenceView& seq, int v, Eigen::MatrixXf& logits) const {
+void Relational::add(const float* table, const SequenceView& seq, int v, Eigen::MatrixXf& logits,
+                     const std::vector<int>* only) const {
     const int none = this->none();
-    each_tick(seq, v, 0, seq.length, [&](int t, int k, int, int index) {
-        if (index != none) logits(t, k) += table[index];
-    });
+    each_tick(
+        seq, v, 0, seq.length,
+        [&](int t, int k, int, int index) {
+            if (index != none) logits(t, k) += table[index];
+        },
+        only);
 }
 
 }  // namespace deepbach::nn

@@ -125,8 +125,10 @@ public:
     void indices(const SequenceView& seq, int v, std::int32_t* out) const;
 
     /// Adds voice v's relational logits (table: size() values) to
-    /// rows [0, seq.length) of `logits` (seq.length x V_v).
-    void add(const float* table, const SequenceView& seq, int v, Eigen::MatrixXf& logits) const;
+    /// rows [0, seq.length) of `logits` (seq.length x V_v), or to the rows
+    /// of the ticks `only` lists when it is given.
+    void add(const float* table, const SequenceView& seq, int v, Eigen::MatrixXf& logits,
+             const std::vector<int>* only = nullptr) const;
 
     int vocabulary_size(int v) const { return static_cast<int>(code_[static_cast<std::size_t>(v)].size()); }
 
@@ -142,8 +144,11 @@ private:
     /// Per voice, per vocabulary index: sounding_codes().
     std::array<std::vector<int>, kNumVoices> code_;
     void sounding(const SequenceView& seq, std::array<std::vector<int>, kNumVoices>& out) const;
+    /// Calls put(t, k, term, index) for ticks [t0, t1), or for the ticks
+    /// listed in `only` (in its order) when it is given.
     template <class Put>
-    void each_tick(const SequenceView& seq, int v, int t0, int t1, const Put& put) const;
+    void each_tick(const SequenceView& seq, int v, int t0, int t1, const Put& put,
+                   const std::vector<int>* only = nullptr) const;
 };
 
 // Defined here so that each_tick's inner loop inlines them.

@@ -21,6 +21,11 @@ public:
                      std::vector<Eigen::MatrixXf>& out) override {
         engine_.full_logits(voice, sequences, out);
     }
+    void full_logits_at(int voice, const std::vector<nn::SequenceView>& sequences,
+                        const std::vector<const std::vector<int>*>& ticks,
+                        std::vector<Eigen::MatrixXf>& out) override {
+        engine_.full_logits(voice, sequences, out, &ticks);
+    }
 
 private:
     nn::InferenceEngine engine_;

@@ -26,6 +26,14 @@ public:
     /// Full mode: per sequence a (length x V_voice) matrix.
     virtual void full_logits(int voice, const std::vector<nn::SequenceView>& sequences,
                              std::vector<Eigen::MatrixXf>& out) = 0;
+    /// Full mode where only the rows of `ticks` (per sequence, distinct)
+    /// are read: the others may hold anything. By default every row.
+    virtual void full_logits_at(int voice, const std::vector<nn::SequenceView>& sequences,
+                                const std::vector<const std::vector<int>*>& ticks,
+                                std::vector<Eigen::MatrixXf>& out) {
+        (void)ticks;
+        full_logits(voice, sequences, out);
+    }
 };
 
 /// The Eigen engine (threads: 0 for all cores).

@@ -230,6 +230,8 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
     std::vector<nn::Target> targets;
     std::vector<nn::SequenceView> views;
     std::vector<Eigen::MatrixXf> full;
+    std::vector<const std::vector<int>*> wanted;
+    Eigen::RowVectorXf row_buffer;
     Eigen::MatrixXf logits;
     RowMajor rows;
     std::vector<double> weights;
@@ -258,12 +260,16 @@ std::vector<ChainResult> run_chains(Backend& backend, const Model& model, const 
             return;
         }
         views.clear();
-        for (auto& ch : chains) views.push_back(nn::view_of(ch.enc));
-        backend.full_logits(v, views, full);
+        wanted.clear();
         for (std::size_t c = 0; c < chains.size(); ++c) {
-            rows = full[c];
+            views.push_back(nn::view_of(chains[c].enc));
+            wanted.push_back(&cells_of(c));
+        }
+        backend.full_logits_at(v, views, wanted, full);
+        for (std::size_t c = 0; c < chains.size(); ++c) {
             for (int t : cells_of(c)) {
-                const float* row = row_for(rows.row(t).data(), chains[c], v, t, V);
+                row_buffer = full[c].row(t);
+                const float* row = row_for(row_buffer.data(), chains[c], v, t, V);
                 put(c, t, draw(row, problem.allowed_row(v, t), V, temperature_of(c), chains[c].rng, weights));
             }
         }
