@@ -129,7 +129,8 @@ TEST_F(ProblemTest, WithoutConstraintsEveryCellIsFreeAndMasked) {
             EXPECT_EQ(p.free_ticks[static_cast<size_t>(v)][static_cast<size_t>(t)], t);
             for (int i = 0; i < vocab.size(); ++i) {
                 const Token token = vocab.token(i);
-                bool expected = token == token::kRest || (token == token::kHold && t > 0);
+                // No melody kept: no rest starts (Constraints::full_texture).
+                bool expected = token == token::kHold && t > 0;
                 if (token::is_pitch(token)) expected = range.contains(token::to_pitch(token).midi());
                 ASSERT_EQ(p.allowed_row(v, t)[i] != 0, expected)
                     << v << " " << t << " " << token::name(token);
@@ -551,8 +552,19 @@ TEST_F(ProblemTest, UnderAKeptMelodyTheLowerVoicesSound) {
     const Problem q = compile(off, base);
     EXPECT_TRUE(allows(q, kAlto, 5, token::kRest));
     EXPECT_TRUE(allows(q, kAlto, 12, token::kHold));
-    // A drawn soprano (generate): nothing changes.
-    EXPECT_TRUE(allows(compile(Constraints{}, base), kTenor, 5, token::kRest));
+    // No melody kept at all (generate): no voice starts a rest anywhere,
+    // the soprano included (Bach's voices rest together, between phrases
+    // with interludes, which a generated chorale has not); a hold goes on.
+    const Problem drawn = compile(Constraints{}, base);
+    for (int v = kSoprano; v <= kBass; ++v)
+        for (int t : {0, 5, 9, 12}) {
+            EXPECT_FALSE(allows(drawn, v, t, token::kRest)) << voice_name(v) << " tick " << t;
+            if (t > 0) EXPECT_TRUE(allows(drawn, v, t, token::kHold)) << voice_name(v) << " tick " << t;
+        }
+    Constraints drawn_off;
+    drawn_off.full_texture = false;
+    EXPECT_TRUE(allows(compile(drawn_off, base), kTenor, 5, token::kRest));
+    EXPECT_TRUE(allows(compile(drawn_off, base), kSoprano, 5, token::kRest));
     // A rhythm constraint keeps its own rests.
     Chorale resting = base;
     resting.at(kTenor, 4) = token::kRest;

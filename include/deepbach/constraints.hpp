@@ -109,8 +109,11 @@ struct Constraints {
     /// bass cell may not start a rest where the melody sounds, nor hold a
     /// rest (or an old note) into a melody note that enters after a rest.
     /// Bach's chorales start 0.15 such rests per chorale (10 of 314 have
-    /// one). Cells under a rhythm constraint keep the rhythm's own. false:
-    /// the lower voices may rest anywhere the model likes.
+    /// one). Cells under a rhythm constraint keep the rhythm's own. With no
+    /// melody kept at all (generate), no free cell of any voice starts a
+    /// rest: Bach's voices rest only together, between phrases with an
+    /// interlude (76 of 315 chorales), never one voice inside a phrase.
+    /// false: the voices may rest anywhere the model likes.
     bool full_texture = true;
 };
 

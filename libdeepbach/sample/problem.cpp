@@ -302,10 +302,17 @@ private:
     // What a free cell may take before cadences narrow it.
     // Constraints::full_texture: per tick, whether the kept melody sounds a
     // note there (1) and whether that note enters after a rest or the start
-    // (2); 0 where it rests or is drawn.
+    // (2); 0 where it rests or is drawn. With no melody kept at all (a
+    // generated chorale), 1 everywhere: no voice starts a rest.
     std::vector<std::uint8_t> melody_texture() {
         std::vector<std::uint8_t> out(idx(T_), 0);
         if (!constraints_.full_texture) return out;
+        bool kept = false;
+        for (int t = 0; t < T_ && !kept; ++t) kept = fixed(kSoprano, t) != kNone;
+        if (!kept) {
+            std::fill(out.begin(), out.end(), std::uint8_t{1});
+            return out;
+        }
         bool sounding = false;
         for (int t = 0; t < T_; ++t) {
             const Token s = fixed(kSoprano, t);
@@ -331,6 +338,8 @@ private:
 
     void build_masks() {
         const std::vector<std::uint8_t> melody = melody_texture();
+        bool soprano_kept = false;
+        for (int t = 0; t < T_ && !soprano_kept; ++t) soprano_kept = fixed(kSoprano, t) != kNone;
         for (int v = 0; v < kNumVoices; ++v) {
             const Vocabulary& vocab = vocabulary(v);
             const int size = vocab.size();
@@ -341,7 +350,7 @@ private:
                 const bool onset = onset_by_[idx(v)][idx(t)] >= 0;
                 // Under the melody's notes the lower voices sound, and they
                 // enter with it after its rests (Constraints::full_texture).
-                const int texture = v != kSoprano && !under_rhythm(v, t) ? melody[idx(t)] : 0;
+                const int texture = (v != kSoprano || !soprano_kept) && !under_rhythm(v, t) ? melody[idx(t)] : 0;
                 const bool may_hold = t > 0 && !onset && ends_here_[idx(v)][idx(t)] < 0 && texture != 2;
                 std::uint8_t* cells = row(v, t);
                 for (int i = 0; i < size; ++i) {

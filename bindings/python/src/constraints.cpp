@@ -512,7 +512,8 @@ decides the ending.
         .def_readwrite("full_texture", &PyConstraints::full_texture, R"doc(
 True (the default): under a kept melody's notes the alto, tenor and bass
 sound (no rest starts there, and they enter with the melody after its rests),
-as in Bach's chorales. False: they may rest where the model likes.
+as in Bach's chorales; with no melody kept at all (generate), no voice starts
+a rest. False: they may rest where the model likes.
 )doc")
         .def("__len__", [](const PyConstraints& c) { return c.labels().size(); })
         .def("__bool__", [](const PyConstraints& c) { return !c.labels().empty(); })
