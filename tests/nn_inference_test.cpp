@@ -360,6 +360,51 @@ TEST(NnInferenceDeterminism, RowsAskedForAreTheBitsOfTheWhole) {
     });
 }
 
+TEST(NnInferenceDeterminism, OneSequenceReusesTheStepsItSawBitForBit) {
+    // One sequence at a time (a sampler's chain): the engine runs again only
+    // the steps whose inputs changed since its last run, and with a list of
+    // ticks stops each LSTM where the list ends. Every row asked for must
+    // be what a fresh engine computes.
+    on_each_kernel_path([] {
+        const Model model = Model::initialize(strip_config(), tiny_vocabularies(), {}, 21);
+        OwnedSequence a(model, 50, 31);
+        nn::InferenceEngine warm(model, 1);
+        std::mt19937 rng(4);
+        for (int v = 0; v < kNumVoices; ++v) {
+            for (int round = 0; round < 4; ++round) {
+                // Change one cell of some voice (round 0: none), then ask for
+                // every row, then for a region's rows only.
+                if (round > 0) {
+                    const int u = static_cast<int>(rng() % kNumVoices);
+                    const int t = static_cast<int>(rng() % static_cast<unsigned>(a.length));
+                    auto& n = a.notes[static_cast<size_t>(u)][static_cast<size_t>(t + kDatasetPadding)];
+                    n = static_cast<std::int16_t>(
+                        2 + (n - 2 + 1) % (model.vocabularies[static_cast<size_t>(u)].size() - 2));
+                }
+                std::vector<Eigen::MatrixXf> fresh, kept, region;
+                nn::InferenceEngine(model, 1).full_logits(v, {a.view()}, fresh);
+                warm.full_logits(v, {a.view()}, kept);
+                EXPECT_TRUE(bitwise_equal(kept[0], fresh[0])) << voice_name(v) << " round " << round;
+                const std::vector<int> ticks{21, 17, 30, 18};
+                const std::vector<const std::vector<int>*> lists{&ticks};
+                warm.full_logits(v, {a.view()}, region, &lists);
+                for (int t : ticks)
+                    EXPECT_TRUE(bitwise_equal(region[0].row(t), fresh[0].row(t)))
+                        << voice_name(v) << " round " << round << " tick " << t;
+            }
+            // Another sequence, shorter, then the first again.
+            OwnedSequence b(model, 23, 32);
+            std::vector<Eigen::MatrixXf> fresh_b, kept_b, fresh_a, kept_a;
+            nn::InferenceEngine(model, 1).full_logits(v, {b.view()}, fresh_b);
+            warm.full_logits(v, {b.view()}, kept_b);
+            EXPECT_TRUE(bitwise_equal(kept_b[0], fresh_b[0])) << voice_name(v);
+            nn::InferenceEngine(model, 1).full_logits(v, {a.view()}, fresh_a);
+            warm.full_logits(v, {a.view()}, kept_a);
+            EXPECT_TRUE(bitwise_equal(kept_a[0], fresh_a[0])) << voice_name(v);
+        }
+    });
+}
+
 TEST(NnInferenceDeterminism, KeptPaddingStatesGiveTheBitsOfAFreshEngine) {
     // The engine keeps each LSTM's state after the padding, keyed by the
     // padding's inputs. A second piece with the same padding and other music

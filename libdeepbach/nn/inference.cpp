@@ -233,9 +233,13 @@ public:
     /// Runs one LSTM (0 past, 1 future) over `rows` rows for `steps` steps;
     /// at step s the first active(s) rows read the input at cell(b, s) and,
     /// after the step, emit(s, n, h, ldh) receives their top hidden state.
+    /// With `reuse` and one row, the steps whose inputs are those of the
+    /// last such run (of this network and direction) are not run again:
+    /// their states are restored bit for bit (a sampler's pass changes a
+    /// few cells; reharmonizing a region changes none before it).
     void lstm(int which, int rows, int steps, const std::function<int(int)>& active,
               const std::function<Cell(int, int)>& cell,
-              const std::function<void(int, int, const float*, int)>& emit) const;
+              const std::function<void(int, int, const float*, int)>& emit, bool reuse = false) const;
 
     /// Logits (rows x V, leading dimension ldl) of the targets at `cells`,
     /// given their past and future hidden states (rows x Hp, leading Hp).
@@ -267,6 +271,17 @@ private:
     static constexpr std::size_t kPaddingStates = 16;
     mutable std::mutex padding_mutex_;
     mutable std::vector<PaddingState> padding_[2];
+
+    /// The last one-row run of each direction: its inputs per step
+    /// (kStepInputs values) and every layer's h and c at every step.
+    struct Prefix {
+        std::vector<int> inputs;
+        std::vector<Buffer> hidden, cells;  // per layer, steps x Hp
+        int steps = 0;
+    };
+    static constexpr int kStepInputs = kNumVoices + kMetadataInputs;
+    mutable std::mutex prefix_mutex_[2];
+    mutable Prefix prefix_[2];
 
     MatmulFn matmul_;
     int voice_, V_, H_, Hp_, C_, Cp_, L_;
@@ -452,7 +467,7 @@ void VoiceNetwork::add_inputs(const std::array<Buffer, kNumVoices + kMetadataInp
 
 void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(int)>& active,
                         const std::function<Cell(int, int)>& cell,
-                        const std::function<void(int, int, const float*, int)>& emit) const {
+                        const std::function<void(int, int, const float*, int)>& emit, bool reuse) const {
     // Layer by layer: each layer's recurrence over every step (a matrix-
     // vector product per step, h_k's weights alone), then the next layer's
     // input products for every step at once (a matrix product, its weights
@@ -465,12 +480,45 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
     for (auto& o : out) o.assign(static_cast<size_t>(steps) * stride, 0.0f);
     Buffer h(stride), c(stride), gates(static_cast<size_t>(rows) * G);
     using Map = Eigen::Map<Eigen::ArrayXf>;
+    // One row: the steps whose inputs the last run saw are restored.
+    const bool single = reuse && rows == 1 && active(steps - 1) == 1;
+    std::vector<int> inputs;
+    std::vector<Buffer> cell_steps;  // single: every layer's c at every step
+    int first_step = 0;
+    if (single) {
+        inputs.resize(static_cast<size_t>(steps) * kStepInputs);
+        for (int s = 0; s < steps; ++s) {
+            const Cell cl = cell(0, s);
+            int* in = inputs.data() + static_cast<size_t>(s) * kStepInputs;
+            for (int u = 0; u < kNumVoices; ++u) in[u] = cl.seq->notes[static_cast<size_t>(u)][cl.index];
+            in[kNumVoices] = cl.seq->fermata[cl.index];
+            in[kNumVoices + 1] = cl.seq->beat[cl.index];
+            in[kNumVoices + 2] = cl.seq->key_fifths[cl.index];
+        }
+        cell_steps.assign(static_cast<size_t>(L_), Buffer(static_cast<size_t>(steps) * Hp, 0.0f));
+        std::lock_guard<std::mutex> lock(prefix_mutex_[which]);
+        const Prefix& p = prefix_[which];
+        const int n = std::min(p.steps, steps);
+        int same = 0;
+        while (same < n && std::equal(inputs.begin() + static_cast<std::ptrdiff_t>(same) * kStepInputs,
+                                      inputs.begin() + static_cast<std::ptrdiff_t>(same + 1) * kStepInputs,
+                                      p.inputs.begin() + static_cast<std::ptrdiff_t>(same) * kStepInputs))
+            ++same;
+        if (same == steps) --same;  // run the last step again: a run always computes one
+        for (int k = 0; k < L_; ++k) {
+            const size_t ks = static_cast<size_t>(k), len = static_cast<size_t>(same) * Hp;
+            std::copy(p.hidden[ks].begin(), p.hidden[ks].begin() + static_cast<std::ptrdiff_t>(len),
+                      out[ks].begin());
+            std::copy(p.cells[ks].begin(), p.cells[ks].begin() + static_cast<std::ptrdiff_t>(len),
+                      cell_steps[ks].begin());
+        }
+        first_step = same;
+    }
     // The padding steps: restored when every row's were seen before.
     const int P = kDatasetPadding;
-    const bool padded = steps > P && active(P - 1) == rows;
+    const bool padded = !single && steps > P && active(P - 1) == rows;
     std::vector<std::vector<int>> signatures;
     std::vector<const PaddingState*> found;
-    int first_step = 0;
     if (padded) {
         signatures.resize(static_cast<size_t>(rows));
         for (int b = 0; b < rows; ++b) {
@@ -504,7 +552,13 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
         const size_t ks = static_cast<size_t>(k);
         const Buffer& bias = net.bias[ks];
         Buffer& o = out[ks];
-        if (first_step == P) {  // restore h and c at step P - 1
+        if (single && first_step > 0) {  // restore h and c at the step before the first one run
+            const size_t at = static_cast<size_t>(first_step - 1) * Hp;
+            std::copy(o.begin() + static_cast<std::ptrdiff_t>(at), o.begin() + static_cast<std::ptrdiff_t>(at + Hp),
+                      h.begin());
+            std::copy(cell_steps[ks].begin() + static_cast<std::ptrdiff_t>(at),
+                      cell_steps[ks].begin() + static_cast<std::ptrdiff_t>(at + Hp), c.begin());
+        } else if (padded && first_step == P) {  // restore h and c at step P - 1
             for (int b = 0; b < rows; ++b) {
                 const PaddingState& p = *found[static_cast<size_t>(b)];
                 std::copy(p.hidden[ks].begin(), p.hidden[ks].end(), h.data() + static_cast<size_t>(b) * Hp);
@@ -555,6 +609,8 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
                 hb = Map(g + 3 * Hp, H).logistic() * cb.tanh();
             }
             std::copy(h.data(), h.data() + static_cast<size_t>(n) * Hp, o.data() + static_cast<size_t>(s) * stride);
+            if (single)
+                std::copy(c.data(), c.data() + Hp, cell_steps[ks].data() + static_cast<size_t>(s) * Hp);
         }
     }
     if (!keep.empty()) {
@@ -572,8 +628,18 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
         }
     }
     const Buffer& top = out[static_cast<size_t>(L_ - 1)];
-    for (int s = first_step == P ? P - 1 : 0; s < steps; ++s)
-        emit(s, s == P - 1 && first_step == P ? rows : active(s), top.data() + static_cast<size_t>(s) * stride, Hp);
+    const int from = single ? 0 : (first_step == P ? P - 1 : 0);
+    for (int s = from; s < steps; ++s)
+        emit(s, !single && s == P - 1 && first_step == P ? rows : active(s),
+             top.data() + static_cast<size_t>(s) * stride, Hp);
+    if (single) {
+        std::lock_guard<std::mutex> lock(prefix_mutex_[which]);
+        Prefix& p = prefix_[which];
+        p.inputs = std::move(inputs);
+        p.hidden = std::move(out);
+        p.cells = std::move(cell_steps);
+        p.steps = steps;
+    }
 }
 
 void VoiceNetwork::head(int rows, const Cell* cells, const float* past, const float* future, float* logits,
@@ -801,7 +867,16 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
             return sequences[static_cast<size_t>(order[static_cast<size_t>(g0 + b)])];
         };
         // Steps 0 .. length + P - 2 give the states needed for ticks 0..length-1.
-        const int steps = seq(0).length + P - 1;
+        int steps = seq(0).length + P - 1;
+        // One sequence with a list of ticks: the past LSTM need not go past
+        // the last of them, nor the future one (which runs backwards) past the first.
+        if (n == 1 && ticks) {
+            const std::vector<int>* list = (*ticks)[static_cast<size_t>(order[static_cast<size_t>(g0)])];
+            if (list && !list->empty()) {
+                const auto [lo, hi] = std::minmax_element(list->begin(), list->end());
+                steps = which == 0 ? std::min(steps, *hi + P) : std::min(steps, seq(0).length + P - 1 - *lo);
+            }
+        }
         net.lstm(
             which, n, steps,
             [&](int s) {
@@ -823,7 +898,8 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
                     std::copy(h + static_cast<size_t>(b) * ldh, h + static_cast<size_t>(b) * ldh + Hp,
                               hidden[which].data() + static_cast<size_t>(row) * Hp);
                 }
-            });
+            },
+            true);
     });
     // The rows the head computes: every tick, or the ticks asked for.
     std::vector<std::int64_t> wanted;  // rows of `hidden`, in order
