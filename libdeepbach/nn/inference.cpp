@@ -187,15 +187,25 @@ Buffer table(const Tensor& emb, const Tensor& W, int col0, int out, int ld,
     const int width = static_cast<int>(emb.shape[1]);
     const int in = static_cast<int>(W.shape[1]);
     Buffer t(static_cast<size_t>(n) * ld, 0.0f);
+    // W's columns col0.. as rows (width x out), so that each output row
+    // accumulates over e in order (the same sums as a dot product per
+    // element) with its inner loop running along contiguous memory.
+    std::vector<double> wt(static_cast<size_t>(width) * out);
+    for (int j = 0; j < out; ++j)
+        for (int e = 0; e < width; ++e)
+            wt[static_cast<size_t>(e) * out + j] = W.data[static_cast<size_t>(j) * in + col0 + e];
+    std::vector<int> places(static_cast<size_t>(out));
+    for (int j = 0; j < out; ++j) places[static_cast<size_t>(j)] = place(j);
+    std::vector<double> sum(static_cast<size_t>(out));
     for (int r = 0; r < n; ++r) {
-        for (int j = 0; j < out; ++j) {
-            double sum = 0;
-            for (int e = 0; e < width; ++e) {
-                sum += static_cast<double>(emb.data[static_cast<size_t>(r) * width + e]) *
-                       W.data[static_cast<size_t>(j) * in + col0 + e];
-            }
-            t[static_cast<size_t>(r) * ld + place(j)] = static_cast<float>(sum);
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (int e = 0; e < width; ++e) {
+            const double x = emb.data[static_cast<size_t>(r) * width + e];
+            const double* w = wt.data() + static_cast<size_t>(e) * out;
+            for (int j = 0; j < out; ++j) sum[static_cast<size_t>(j)] += x * w[j];
         }
+        for (int j = 0; j < out; ++j)
+            t[static_cast<size_t>(r) * ld + places[static_cast<size_t>(j)]] = static_cast<float>(sum[static_cast<size_t>(j)]);
     }
     return t;
 }
