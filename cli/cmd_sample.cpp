@@ -21,10 +21,7 @@ int run_harmonize(const std::string& melody_file, const SamplingArgs& a) {
     const SamplingOptions options = build_options(a);
     check_outputs(a);
     const Score score = read_score(melody_file);
-    Chorale base = melody_chorale(score);
-    const KeptCells kept{[](int voice, int) { return voice == kSoprano; },
-                         [](int) { return std::string("the melody"); }};
-    const Constraints constraints = build_constraints(base, a, true, kept);
+    const Constraints constraints = harmonize_constraints(score, a);
     return sample_and_report("harmonize", a, options,
                              [&](const SamplingOptions& o) { return harmonize(score, constraints, o); });
 }
@@ -52,37 +49,12 @@ struct GenerateArgs {
 };
 
 int run_generate(const GenerateArgs& g) {
-    SamplingArgs a = g.sampling;
-    const SamplingOptions options = build_options(a);
-    check_outputs(a);
-    PieceShape shape;
-    shape.bars = static_cast<int>(parse_count("bars", g.bars, 1, 1000));
-    std::tie(shape.beats, shape.beat_type) = parse_time_signature(g.time);
-    // --key K sets the opening key; --key BAR:KEY a change.
-    std::vector<std::string> changes;
-    bool opening = false;
-    for (const auto& k : a.constraints.keys) {
-        if (k.find(':') != std::string::npos) {
-            changes.push_back(k);
-            continue;
-        }
-        if (opening)
-            throw Error("--key " + k + ": the opening key is given twice (use BAR:KEY for a change)");
-        opening = true;
-        try {
-            const KeyName key = parse_key(k);
-            shape.fifths = key.fifths;
-            shape.mode = key.mode;  // empty for a signature alone: inferred
-        } catch (const Error& e) {
-            throw Error("key '" + k + "': " + e.what());
-        }
-    }
-    a.constraints.keys = changes;
-    const Chorale grid = piece_grid(shape);
-    const KeptCells kept{[](int, int) { return false; }, [](int) { return std::string(); }};
-    const Constraints constraints = build_constraints(grid, a, false, kept);
-    return sample_and_report("generate", a, options,
-                             [&](const SamplingOptions& o) { return generate(shape, constraints, o); });
+    const SamplingOptions options = build_options(g.sampling);
+    check_outputs(g.sampling);
+    const GenerateRequest request = generate_request(g.bars, g.time, g.sampling);
+    return sample_and_report("generate", g.sampling, options, [&](const SamplingOptions& o) {
+        return generate(request.shape, request.constraints, o);
+    });
 }
 
 void add_generate(CLI::App& app, Action& action) {
@@ -113,17 +85,9 @@ int run_reharmonize(const ReharmonizeArgs& r) {
     const SamplingOptions options = build_options(a);
     check_outputs(a);
     const Score score = read_score(r.in);
-    const Chorale base = to_chorale(score);
-    const Region region = parse_region(base, r.bars + ":" + r.voices);
-    const std::string why = "the input (outside --bars " + r.bars + " --voices " + r.voices + ")";
-    const KeptCells kept{
-        [region](int voice, int tick) {
-            return !(region.voices[static_cast<size_t>(voice)] && region.ticks.contains(tick));
-        },
-        [why](int) { return why; }};
-    const Constraints constraints = build_constraints(base, a, !region.voices[kSoprano], kept);
+    const ReharmonizeRequest request = reharmonize_request(score, r.bars, r.voices, a);
     return sample_and_report("reharmonize", a, options, [&](const SamplingOptions& o) {
-        return reharmonize(score, {region}, o, constraints);
+        return reharmonize(score, {request.region}, o, request.constraints);
     });
 }
 

@@ -18,6 +18,8 @@ void add_evaluate_command(CLI::App& app, Action& action);
 void add_calibrate_command(CLI::App& app, Action& action);
 /// harmonize, generate and reharmonize (cmd_sample.cpp).
 void add_sample_commands(CLI::App& app, Action& action);
+/// deepbach serve (cmd_serve.cpp; an error where the build has no server).
+void add_serve_command(CLI::App& app, Action& action);
 
 /// deepbach train: with LibTorch, cmd_train.cpp;
 /// without it, cmd_no_torch.cpp registers the same name with an error

@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
     deepbach::cli::add_train_commands(app, action);
     deepbach::cli::add_calibrate_command(app, action);
     deepbach::cli::add_sample_commands(app, action);
+    deepbach::cli::add_serve_command(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

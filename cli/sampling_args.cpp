@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 
 namespace deepbach::cli {
 
@@ -285,6 +286,60 @@ int sample_and_report(const std::string& command, const SamplingArgs& args, Samp
     const Harmonization result = sample(options);
     line.finish();
     return write_and_report(command, result, args, options);
+}
+
+Constraints harmonize_constraints(const Score& melody, const SamplingArgs& args) {
+    const Chorale base = melody_chorale(melody);
+    const KeptCells kept{[](int voice, int) { return voice == kSoprano; },
+                         [](int) { return std::string("the melody"); }};
+    return build_constraints(base, args, true, kept);
+}
+
+GenerateRequest generate_request(const std::string& bars, const std::string& time, SamplingArgs args) {
+    GenerateRequest out;
+    PieceShape& shape = out.shape;
+    shape.bars = static_cast<int>(parse_count("bars", bars, 1, 1000));
+    std::tie(shape.beats, shape.beat_type) = parse_time_signature(time);
+    // --key K sets the opening key; --key BAR:KEY a change.
+    std::vector<std::string> changes;
+    bool opening = false;
+    for (const auto& k : args.constraints.keys) {
+        if (k.find(':') != std::string::npos) {
+            changes.push_back(k);
+            continue;
+        }
+        if (opening)
+            throw Error("--key " + k + ": the opening key is given twice (use BAR:KEY for a change)");
+        opening = true;
+        try {
+            const KeyName key = parse_key(k);
+            shape.fifths = key.fifths;
+            shape.mode = key.mode;  // empty for a signature alone: inferred
+        } catch (const Error& e) {
+            throw Error("key '" + k + "': " + e.what());
+        }
+    }
+    args.constraints.keys = changes;
+    const Chorale grid = piece_grid(shape);
+    const KeptCells kept{[](int, int) { return false; }, [](int) { return std::string(); }};
+    out.constraints = build_constraints(grid, args, false, kept);
+    return out;
+}
+
+ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& voices,
+                                       const SamplingArgs& args) {
+    const Chorale base = to_chorale(score);
+    ReharmonizeRequest out;
+    out.region = parse_region(base, bars + ":" + voices);
+    const Region region = out.region;
+    const std::string why = "the input (outside --bars " + bars + " --voices " + voices + ")";
+    const KeptCells kept{
+        [region](int voice, int tick) {
+            return !(region.voices[static_cast<size_t>(voice)] && region.ticks.contains(tick));
+        },
+        [why](int) { return why; }};
+    out.constraints = build_constraints(base, args, !region.voices[kSoprano], kept);
+    return out;
 }
 
 }  // namespace deepbach::cli

@@ -77,6 +77,25 @@ SamplingOptions build_options(const SamplingArgs& args);
 /// Checks before sampling that the outputs can be written (extension, folder).
 void check_outputs(const SamplingArgs& args);
 
+/// What harmonize, generate and reharmonize sample, built from their
+/// arguments once, for the commands and for `deepbach serve` alike.
+/// harmonize: the melody's constraints (the soprano kept).
+Constraints harmonize_constraints(const Score& melody, const SamplingArgs& args);
+/// generate: the piece's shape (BARS, TIME, the opening --key among
+/// args.constraints.keys) and its constraints.
+struct GenerateRequest {
+    PieceShape shape;
+    Constraints constraints;
+};
+GenerateRequest generate_request(const std::string& bars, const std::string& time, SamplingArgs args);
+/// reharmonize: the region (BARS:VOICES) and the constraints on the score.
+struct ReharmonizeRequest {
+    Region region;
+    Constraints constraints;
+};
+ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& voices,
+                                       const SamplingArgs& args);
+
 /// Writes the result (every chain with --all-chains) and prints the summary
 /// lines or, with --json, one JSON object. Returns the exit code.
 int write_and_report(const std::string& command, const Harmonization& result, const SamplingArgs& args,

@@ -1,0 +1,192 @@
+// deepbach serve (cli/serve.hpp) on the loopback, in process: each endpoint
+// answers what the library computes, and every refusal is JSON with its
+// status, after which the server keeps serving.
+#include "serve.hpp"
+
+#include <deepbach/chorale.hpp>
+#include <deepbach/constraints.hpp>
+#include <deepbach/harmonize.hpp>
+#include <deepbach/io.hpp>
+#include <deepbach/model.hpp>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+using namespace deepbach;
+using Json = nlohmann::json;
+
+namespace {
+
+const std::filesystem::path kMelody =
+    std::filesystem::path(DEEPBACH_SOURCE_DIR) / "examples" / "melodies" / "old-hundredth.musicxml";
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::shared_ptr<const Model> shipped() {
+    static const auto model = std::make_shared<const Model>(Model::load(default_model_path()));
+    return model;
+}
+
+// A server on a free port of 127.0.0.1 for the test's lifetime.
+class Running {
+public:
+    explicit Running(cli::ServeOptions options) : studio_((options.port = 0, options.model = shipped(), options)) {
+        port_ = studio_.bind();
+        thread_ = std::thread([this] { studio_.run(); });
+        httplib::Client c("127.0.0.1", port_);
+        for (int i = 0; i < 100 && !c.Get("/api/health"); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ~Running() {
+        studio_.stop();
+        thread_.join();
+    }
+    httplib::Client client() const {
+        httplib::Client c("127.0.0.1", port_);
+        c.set_read_timeout(60, 0);
+        return c;
+    }
+
+private:
+    cli::Studio studio_;
+    int port_ = 0;
+    std::thread thread_;
+};
+
+Json json_of(const httplib::Result& r) {
+    EXPECT_TRUE(r) << "no answer";
+    if (!r) return Json();
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+    return Json::parse(r->body);
+}
+
+Chorale chorale_of(const Json& answer) {
+    return to_chorale(parse_musicxml(answer.at("musicxml").get<std::string>(), "answer"));
+}
+
+const char* const kXml = "application/xml";
+
+}  // namespace
+
+TEST(Serve, HarmonizeReharmonizeGenerateEvaluate) {
+    Running server(cli::ServeOptions{});
+    auto c = server.client();
+    const Json health = json_of(c.Get("/api/health"));
+    EXPECT_EQ(health.at("ok"), true);
+
+    // Harmonize: the soprano is the melody note for note.
+    const std::string melody = slurp(kMelody);
+    auto r = c.Post("/api/harmonize?seed=1&sweeps=2", melody, kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const Json h = json_of(r);
+    const Chorale harmonized = chorale_of(h);
+    const Chorale tune = melody_chorale(parse_musicxml(melody));
+    ASSERT_EQ(harmonized.num_ticks, tune.num_ticks);
+    for (int t = 0; t < tune.num_ticks; ++t) EXPECT_EQ(harmonized.at(kSoprano, t), tune.at(kSoprano, t)) << t;
+    EXPECT_EQ(h.at("seed"), 1);
+    EXPECT_TRUE(h.at("stats").contains("parallel_fifths"));
+    // The same request again: the same music (seeded).
+    const Json again = json_of(c.Post("/api/harmonize?seed=1&sweeps=2", melody, kXml));
+    EXPECT_EQ(again.at("musicxml"), h.at("musicxml"));
+
+    // Reharmonize bars 2-3, alto, tenor and bass: nothing else changes.
+    const std::string four = h.at("musicxml").get<std::string>();
+    r = c.Post("/api/reharmonize?bars=2-3&voices=ATB&seed=5&sweeps=2", four, kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const Chorale re = chorale_of(json_of(r));
+    const Region region = parse_region(harmonized, "2-3:ATB");
+    for (int v = 0; v < kNumVoices; ++v)
+        for (int t = 0; t < re.num_ticks; ++t)
+            if (!(region.voices[static_cast<size_t>(v)] && region.ticks.contains(t)))
+                EXPECT_EQ(re.at(v, t), harmonized.at(v, t)) << voice_name(v) << " tick " << t;
+
+    // Generate 4 bars in g minor with a fixed note, then evaluate it.
+    r = c.Post("/api/generate?bars=4&key=g%20minor&fix=bass:1:G2&sweeps=2&seed=3", "", kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const Json g = json_of(r);
+    const Chorale generated = chorale_of(g);
+    EXPECT_EQ(generated.num_ticks, 64);
+    EXPECT_EQ(generated.at(kBass, 0), token::parse("G2"));
+    r = c.Post("/api/evaluate", g.at("musicxml").get<std::string>(), kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const Json e = json_of(r);
+    EXPECT_EQ(e.at("ticks"), 64);
+    EXPECT_EQ(e.at("stats"), g.at("stats"));
+    EXPECT_TRUE(e.at("faults").is_array());
+}
+
+TEST(Serve, RefusesWhatItMustAndKeepsServing) {
+    cli::ServeOptions o;
+    o.max_body = 100000;
+    o.max_seconds = 1;
+    o.jobs = 1;
+    Running server(o);
+    auto c = server.client();
+    const std::string melody = slurp(kMelody);
+    auto expect_error = [](const httplib::Result& r, int status, const std::string& says) {
+        ASSERT_TRUE(r) << says;
+        EXPECT_EQ(r->status, status) << r->body;
+        const Json j = Json::parse(r->body);
+        ASSERT_TRUE(j.contains("error")) << r->body;
+        EXPECT_NE(j.at("error").get<std::string>().find(says), std::string::npos) << j.at("error");
+    };
+    // Malformed input: the library's own message, 400.
+    expect_error(c.Post("/api/harmonize", "<score-partwise><part>", kXml), 400, "not well-formed");
+    expect_error(c.Post("/api/harmonize", "", kXml), 400, "MusicXML");
+    expect_error(c.Post("/api/harmonize?sweeps=abc", melody, kXml), 400, "sweeps");
+    expect_error(c.Post("/api/harmonize?swepes=3", melody, kXml), 400, "unknown option 'swepes'");
+    expect_error(c.Post("/api/harmonize?fix=bass:99:G2", melody, kXml), 400, "bar 99");
+    expect_error(c.Post("/api/harmonize?sweeps=100000", melody, kXml), 400, "at most");
+    expect_error(c.Post("/api/generate?bars=0", "", kXml), 400, "bars");
+    expect_error(c.Post("/api/reharmonize", melody, kXml), 400, "bars=");
+    // Too big, no such endpoint.
+    expect_error(c.Post("/api/harmonize", std::string(200000, ' '), kXml), 413, "limit");
+    expect_error(c.Get("/api/nothing"), 404, "no such endpoint");
+    // Busy: one job at a time; a long one is cancelled at max_seconds.
+    int slow_status = 0;
+    std::string slow_body;
+    std::thread first([&] {
+        auto mine = server.client();
+        const auto slow = mine.Post("/api/harmonize?sweeps=256&seed=2", melody, kXml);
+        if (slow) {
+            slow_status = slow->status;
+            slow_body = slow->body;
+        }
+    });
+    bool started = false;
+    for (int i = 0; i < 200 && !started; ++i) {
+        const auto h = c.Get("/api/health");
+        started = h && Json::parse(h->body).at("running") == 1;
+        if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_TRUE(started) << "the first job never ran";
+    const auto busy = c.Post("/api/harmonize?sweeps=2", melody, kXml);
+    expect_error(busy, 503, "busy");
+    ASSERT_TRUE(busy);
+    EXPECT_EQ(busy->get_header_value("Retry-After"), "1");
+    first.join();
+    EXPECT_EQ(slow_status, 503) << slow_body;
+    EXPECT_NE(slow_body.find("longer than 1 s"), std::string::npos) << slow_body;
+    // And it still serves.
+    const auto fine = c.Post("/api/harmonize?sweeps=1&seed=4", melody, kXml);
+    ASSERT_TRUE(fine);
+    EXPECT_EQ(fine->status, 200) << fine->body;
+}
