@@ -190,3 +190,86 @@ TEST(Serve, RefusesWhatItMustAndKeepsServing) {
     ASSERT_TRUE(fine);
     EXPECT_EQ(fine->status, 200) << fine->body;
 }
+
+TEST(Serve, ABurstOfMixedClientsEachGetsItsRightAnswer) {
+    // 32 clients at once, 6 requests each, mixing good requests (health,
+    // evaluate, a short generation), malformed ones, bodies over the limit
+    // and unknown paths: every good one gets its right answer (or, for a
+    // sampling job beyond --jobs, a clear busy), every bad one its error,
+    // and the server is still there afterwards. (With cpp-httplib's own
+    // listen backlog of 5, 2-30 of these 192 requests lost their connection.)
+    cli::ServeOptions o;
+    o.jobs = 2;
+    o.max_body = 200000;
+    Running server(o);
+    // A four-part chorale to evaluate: one the server writes.
+    std::string chorale;
+    const Json expected_stats = [&] {
+        auto c = server.client();
+        const auto g = c.Post("/api/generate?bars=4&sweeps=1&seed=9", "", kXml);
+        EXPECT_TRUE(g && g->status == 200);
+        if (!g || g->status != 200) return Json();
+        chorale = Json::parse(g->body).at("musicxml").get<std::string>();
+        const auto r = c.Post("/api/evaluate", chorale, kXml);
+        EXPECT_TRUE(r && r->status == 200);
+        return r ? Json::parse(r->body).at("stats") : Json();
+    }();
+    ASSERT_FALSE(expected_stats.is_null());
+    constexpr int kClients = 32, kEach = 6;
+    std::vector<std::string> wrong(kClients);
+    std::vector<int> generated(kClients, 0), busy(kClients, 0);
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i)
+        clients.emplace_back([&, i] {
+            auto c = server.client();
+            for (int k = 0; k < kEach; ++k) {
+                const int kind = (i + k) % 6;
+                httplib::Result r = kind == 0   ? c.Get("/api/health")
+                                    : kind == 1 ? c.Post("/api/evaluate", chorale, kXml)
+                                    : kind == 2 ? c.Post("/api/evaluate", "<score-partwise>", kXml)
+                                    : kind == 3 ? c.Post("/api/evaluate", std::string(300000, 'x'), kXml)
+                                    : kind == 4 ? c.Get("/api/none")
+                                                : c.Post("/api/generate?bars=2&sweeps=1&seed=" + std::to_string(i),
+                                                         "", kXml);
+                if (!r) {
+                    wrong[static_cast<size_t>(i)] += "no answer to kind " + std::to_string(kind) + " (" + httplib::to_string(r.error()) + "); ";
+                    continue;
+                }
+                Json j;
+                try {
+                    j = Json::parse(r->body);
+                } catch (...) {
+                    wrong[static_cast<size_t>(i)] += "not JSON: " + r->body.substr(0, 80) + "; ";
+                    continue;
+                }
+                bool ok = false;
+                switch (kind) {
+                    case 0: ok = r->status == 200 && j.at("ok") == true; break;
+                    case 1: ok = r->status == 200 && j.at("stats") == expected_stats; break;
+                    case 2: ok = r->status == 400 && j.contains("error"); break;
+                    case 3: ok = r->status == 413 && j.contains("error"); break;
+                    case 4: ok = r->status == 404 && j.contains("error"); break;
+                    default:
+                        if (r->status == 503 && j.at("error").get<std::string>().find("busy") == 0) {
+                            ++busy[static_cast<size_t>(i)];
+                            ok = true;
+                        } else if (r->status == 200) {
+                            ok = chorale_of(j).num_ticks == 32;
+                            ++generated[static_cast<size_t>(i)];
+                        }
+                }
+                if (!ok)
+                    wrong[static_cast<size_t>(i)] +=
+                        "kind " + std::to_string(kind) + " got " + std::to_string(r->status) + " " + r->body.substr(0, 120) + "; ";
+            }
+        });
+    for (auto& t : clients) t.join();
+    for (int i = 0; i < kClients; ++i) EXPECT_EQ(wrong[static_cast<size_t>(i)], "") << "client " << i;
+    int total_generated = 0;
+    for (int g : generated) total_generated += g;
+    EXPECT_GT(total_generated, 0) << "some generation got through";
+    auto c = server.client();
+    const auto after = c.Get("/api/health");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(Json::parse(after->body).at("running"), 0);
+}
