@@ -240,7 +240,8 @@ int run_rules(const EvaluateArgs& a) {
     if (a.faults)
         for (std::size_t i = 0; i < in.chorales.size(); ++i)
             for (const auto& f : faults[i])
-                fmt::print("{}: {}: {}\n", in.chorales[i].name, in.chorales[i].chorale.position_at(f.tick), f.text);
+                fmt::print("{}: {}: {}\n", in.chorales[i].name, in.chorales[i].chorale.position_at(f.tick),
+                           f.text);
     fmt::print("chorales: {} ({} skipped), split {}\n", in.chorales.size(), in.skipped.size(),
                split_text(a, split_seed));
     fmt::print("{:<18} {:>9} {:>12} {:>15}\n", "statistic", "total", "per chorale", "per 100 events");

@@ -36,9 +36,10 @@ int run_serve(const ServeArgs& a) {
     Studio studio(o);
     const int port = studio.bind();
     // One line a client can read the address from, then serve until killed.
-    std::printf("deepbach serve: listening on http://%s:%d/ (POST /api/harmonize, /api/reharmonize, "
-                "/api/generate, /api/evaluate; GET /api/health)\n",
-                o.host.c_str(), port);
+    std::printf(
+        "deepbach serve: listening on http://%s:%d/ (POST /api/harmonize, /api/reharmonize, "
+        "/api/generate, /api/evaluate; GET /api/health)\n",
+        o.host.c_str(), port);
     std::fflush(stdout);
     studio.run();
     return 0;

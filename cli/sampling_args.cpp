@@ -120,11 +120,12 @@ void add_constraint_options(CLI::App* cmd, SamplingArgs& a, bool rhythm, const s
             "--no-final-cadence{false}", a.constraints.final_cadence,
             "Let the model end the piece as it likes: no authentic cadence on the melody's last note "
             "where none is given");
-    cmd->add_flag("--allow-rests{false}", a.constraints.full_texture,
-                  rhythm ? "Let the alto, tenor and bass rest under the melody's notes (by default they sound in "
-                           "every chord, as in Bach's chorales)"
-                         : "Let any voice rest where the model likes (by default no voice starts a rest: "
-                           "Bach's voices rest only together, between phrases)");
+    cmd->add_flag(
+        "--allow-rests{false}", a.constraints.full_texture,
+        rhythm ? "Let the alto, tenor and bass rest under the melody's notes (by default they sound in "
+                 "every chord, as in Bach's chorales)"
+               : "Let any voice rest where the model likes (by default no voice starts a rest: "
+                 "Bach's voices rest only together, between phrases)");
     repeated("--fix", a.constraints.fixes, "VOICE:BARS:PITCH",
              "One note (C4, F#3, Bb2) or a rest over bars (3 or 3-5)");
     if (rhythm)

@@ -101,9 +101,9 @@ SamplingArgs args_of(const Query& query, const std::set<std::string>& allowed) {
     return a;
 }
 
-const std::set<std::string> kSamplingNames{"seed",     "sweeps", "iterations", "temperature", "voice_leading",
-                                           "chains",   "fermata", "cadence",   "fix",         "key",
-                                           "range",    "allow_rests"};
+const std::set<std::string> kSamplingNames{"seed",          "sweeps", "iterations", "temperature",
+                                           "voice_leading", "chains", "fermata",    "cadence",
+                                           "fix",           "key",    "range",      "allow_rests"};
 
 std::set<std::string> with(std::set<std::string> names, std::initializer_list<const char*> more) {
     for (const char* m : more) names.insert(m);
@@ -213,11 +213,13 @@ struct Studio::Impl {
         server.Post("/api/reharmonize", [this](const httplib::Request& req, httplib::Response& res) {
             guard(res, [&] {
                 const Query q(req);
-                const SamplingArgs a = args_of(q, with(kSamplingNames, {"rhythm", "final_cadence", "bars", "voices"}));
+                const SamplingArgs a =
+                    args_of(q, with(kSamplingNames, {"rhythm", "final_cadence", "bars", "voices"}));
                 if (!q.has("bars")) throw Refused{400, "reharmonize needs bars=A-B"};
                 const SamplingOptions o = sampling(a);
                 const Score score = body_score(req);
-                const ReharmonizeRequest r = reharmonize_request(score, q.get("bars"), q.get("voices", "SATB"), a);
+                const ReharmonizeRequest r =
+                    reharmonize_request(score, q.get("bars"), q.get("voices", "SATB"), a);
                 Slot slot(*this);
                 return result(reharmonize(score, {r.region}, o, r.constraints), o);
             });
@@ -254,14 +256,20 @@ struct Studio::Impl {
             if (!res.body.empty()) return;
             std::string message;
             switch (res.status) {
-                case 404: message = "no such endpoint: " + req.method + " " + req.path; break;
-                case 413:
-                    message = "the request body is over the server's limit of " +
-                              std::to_string(options.max_body) +
-                              " bytes (a form-encoded body: 8192; send MusicXML as Content-Type: application/xml)";
+                case 404:
+                    message = "no such endpoint: " + req.method + " " + req.path;
                     break;
-                case 400: message = "bad request (a POST needs a body, or Content-Length: 0)"; break;
-                default: message = "the request was refused (HTTP " + std::to_string(res.status) + ")"; break;
+                case 413:
+                    message =
+                        "the request body is over the server's limit of " + std::to_string(options.max_body) +
+                        " bytes (a form-encoded body: 8192; send MusicXML as Content-Type: application/xml)";
+                    break;
+                case 400:
+                    message = "bad request (a POST needs a body, or Content-Length: 0)";
+                    break;
+                default:
+                    message = "the request was refused (HTTP " + std::to_string(res.status) + ")";
+                    break;
             }
             reply_error(res, res.status, message);
         });

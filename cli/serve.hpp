@@ -18,11 +18,11 @@ struct ServeOptions {
     /// the shipped model.
     std::shared_ptr<const Model> model;
     std::string model_path;
-    int jobs = 1;                        ///< sampling jobs at once; more get 503 busy
-    std::size_t max_body = 4u << 20;     ///< request bodies over this get 413
-    int threads = 1;                     ///< each job's sampler threads
-    double max_seconds = 120;            ///< a job running longer is cancelled (503)
-    int max_sweeps = 256;                ///< a request asking more sweeps gets 400
+    int jobs = 1;                     ///< sampling jobs at once; more get 503 busy
+    std::size_t max_body = 4u << 20;  ///< request bodies over this get 413
+    int threads = 1;                  ///< each job's sampler threads
+    double max_seconds = 120;         ///< a job running longer is cancelled (503)
+    int max_sweeps = 256;             ///< a request asking more sweeps gets 400
 };
 
 /// Whether this build has the server.

@@ -336,14 +336,16 @@ TEST(NnInferenceDeterminism, RowsAskedForAreTheBitsOfTheWhole) {
         for (int v = 0; v < kNumVoices; ++v) {
             std::vector<Eigen::MatrixXf> whole, some;
             engine.full_logits(v, {a.view(), b.view()}, whole);
-            const std::vector<const std::vector<int>*> first_only{&ticks_a, nullptr}, second_only{nullptr, &ticks_b};
+            const std::vector<const std::vector<int>*> first_only{&ticks_a, nullptr},
+                second_only{nullptr, &ticks_b};
             engine.full_logits(v, {a.view(), b.view()}, some, &first_only);
             ASSERT_EQ(some.size(), 2u);
             EXPECT_TRUE(bitwise_equal(some[1], whole[1])) << "no list: every row";
             for (int t = 0; t < a.length; ++t) {
                 const bool asked = std::find(ticks_a.begin(), ticks_a.end(), t) != ticks_a.end();
                 if (asked)
-                    EXPECT_TRUE(bitwise_equal(some[0].row(t), whole[0].row(t))) << voice_name(v) << " tick " << t;
+                    EXPECT_TRUE(bitwise_equal(some[0].row(t), whole[0].row(t)))
+                        << voice_name(v) << " tick " << t;
                 else
                     EXPECT_TRUE(some[0].row(t).isZero()) << voice_name(v) << " tick " << t;
             }

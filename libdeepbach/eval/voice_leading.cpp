@@ -268,8 +268,7 @@ VoiceLeadingStats scan(const Chorale& chorale, const VoiceLeadingOptions& option
             if (have_last) {
                 const int semitones = std::abs(p.midi() - last.midi());
                 const int letters = std::abs(detail::staff_position(p) - detail::staff_position(last));
-                const std::string move =
-                    std::string(voice_word(v)) + " " + last.name() + " to " + p.name();
+                const std::string move = std::string(voice_word(v)) + " " + last.name() + " to " + p.name();
                 if (awkward_interval(letters, semitones)) {
                     ++s.augmented_melodic;
                     fault("augmented_melodic", t, v, -1, "augmented melodic interval: " + move);
@@ -331,8 +330,8 @@ VoiceLeadingStats scan(const Chorale& chorale, const VoiceLeadingOptions& option
                     if (now == was) return;
                     fault(rule, to, x, y,
                           std::string(what) + ", " + voice_word(x) + " and " + voice_word(y) + ": " +
-                              sounding_name(chorale, x, from) + " " + sounding_name(chorale, y, from) + " to " +
-                              sounding_name(chorale, x, to) + " " + sounding_name(chorale, y, to));
+                              sounding_name(chorale, x, from) + " " + sounding_name(chorale, y, from) +
+                              " to " + sounding_name(chorale, x, to) + " " + sounding_name(chorale, y, to));
                 };
                 motion("parallel_fifths", "parallel fifths", s.parallel_fifths, before.parallel_fifths);
                 motion("parallel_octaves", "parallel octaves", s.parallel_octaves, before.parallel_octaves);
@@ -350,7 +349,8 @@ VoiceLeadingStats voice_leading_stats(const Chorale& chorale, const VoiceLeading
     return scan(chorale, options, nullptr);
 }
 
-std::vector<VoiceLeadingFault> voice_leading_faults(const Chorale& chorale, const VoiceLeadingOptions& options) {
+std::vector<VoiceLeadingFault> voice_leading_faults(const Chorale& chorale,
+                                                    const VoiceLeadingOptions& options) {
     std::vector<VoiceLeadingFault> faults;
     scan(chorale, options, &faults);
     std::stable_sort(faults.begin(), faults.end(),

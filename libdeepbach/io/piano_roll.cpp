@@ -49,7 +49,6 @@ std::vector<RollNote> notes_of(const Chorale& c, const CellMask* fixed) {
     return notes;
 }
 
-
 }  // namespace
 
 std::string piano_roll_svg(const Chorale& chorale, const CellMask* fixed, const PianoRollOptions& options) {

@@ -205,7 +205,8 @@ Buffer table(const Tensor& emb, const Tensor& W, int col0, int out, int ld,
             for (int j = 0; j < out; ++j) sum[static_cast<size_t>(j)] += x * w[j];
         }
         for (int j = 0; j < out; ++j)
-            t[static_cast<size_t>(r) * ld + places[static_cast<size_t>(j)]] = static_cast<float>(sum[static_cast<size_t>(j)]);
+            t[static_cast<size_t>(r) * ld + places[static_cast<size_t>(j)]] =
+                static_cast<float>(sum[static_cast<size_t>(j)]);
     }
     return t;
 }
@@ -265,7 +266,7 @@ private:
         std::array<Buffer, kNumVoices + kMetadataInputs> tables;  // x_s -> gates of layer 0
         std::vector<Buffer> bias;                                 // per layer, 4*Hp
         std::vector<Packed> recurrent;  // per layer: h_k (Hp) -> gates (the recurrence)
-        std::vector<Packed> input;      // layer k >= 1: h_{k-1} (Hp) -> gates (every step at once); [0] unused
+        std::vector<Packed> input;  // layer k >= 1: h_{k-1} (Hp) -> gates (every step at once); [0] unused
     };
     void add_inputs(const std::array<Buffer, kNumVoices + kMetadataInputs>& tables, int skip_voice,
                     const Cell& cell, float* row, int width) const;
@@ -564,8 +565,8 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
         Buffer& o = out[ks];
         if (single && first_step > 0) {  // restore h and c at the step before the first one run
             const size_t at = static_cast<size_t>(first_step - 1) * Hp;
-            std::copy(o.begin() + static_cast<std::ptrdiff_t>(at), o.begin() + static_cast<std::ptrdiff_t>(at + Hp),
-                      h.begin());
+            std::copy(o.begin() + static_cast<std::ptrdiff_t>(at),
+                      o.begin() + static_cast<std::ptrdiff_t>(at + Hp), h.begin());
             std::copy(cell_steps[ks].begin() + static_cast<std::ptrdiff_t>(at),
                       cell_steps[ks].begin() + static_cast<std::ptrdiff_t>(at + Hp), c.begin());
         } else if (padded && first_step == P) {  // restore h and c at step P - 1
@@ -618,7 +619,8 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
                 cb = Map(g + Hp, H).logistic() * cb + Map(g, H).logistic() * Map(g + 2 * Hp, H).tanh();
                 hb = Map(g + 3 * Hp, H).logistic() * cb.tanh();
             }
-            std::copy(h.data(), h.data() + static_cast<size_t>(n) * Hp, o.data() + static_cast<size_t>(s) * stride);
+            std::copy(h.data(), h.data() + static_cast<size_t>(n) * Hp,
+                      o.data() + static_cast<size_t>(s) * stride);
             if (single)
                 std::copy(c.data(), c.data() + Hp, cell_steps[ks].data() + static_cast<size_t>(s) * Hp);
         }
@@ -949,7 +951,8 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
         std::vector<Cell> cells(static_cast<size_t>(n));
         for (int b = 0; b < n; ++b) {
             const std::int64_t row = row_of(r0 + b);
-            const int q = static_cast<int>(std::upper_bound(first.begin(), first.end(), row) - first.begin()) - 1;
+            const int q =
+                static_cast<int>(std::upper_bound(first.begin(), first.end(), row) - first.begin()) - 1;
             cells[static_cast<size_t>(b)] = {&sequences[static_cast<size_t>(q)],
                                              static_cast<int>(row - first[static_cast<size_t>(q)]) + P};
         }

@@ -20,13 +20,13 @@ namespace deepbach::sample {
 
 /// Nats taken from a candidate's logit per rule it breaks, at strength 1.
 struct GuideWeights {
-    double parallels = 4.0;  ///< per parallel fifth or octave (any two voices)
+    double parallels = 4.0;       ///< per parallel fifth or octave (any two voices)
     double hidden = 1.0;          ///< per hidden fifth (soprano and bass)
     double hidden_octaves = 2.0;  ///< per hidden octave (soprano and bass): the textbook's worse fault
-    double contrary = 1.0;   ///< per fifth or octave to fifth or octave by contrary motion (any two voices)
-    double crossing = 1.0;   ///< per event with a crossing of an adjacent pair
-    double spacing = 1.0;    ///< per event with soprano/alto or alto/tenor over an octave apart
-    double range = 1.0;      ///< per note outside the voice's usual range (VoiceLeadingOptions::ranges)
+    double contrary = 1.0;  ///< per fifth or octave to fifth or octave by contrary motion (any two voices)
+    double crossing = 1.0;  ///< per event with a crossing of an adjacent pair
+    double spacing = 1.0;   ///< per event with soprano/alto or alto/tenor over an octave apart
+    double range = 1.0;     ///< per note outside the voice's usual range (VoiceLeadingOptions::ranges)
 };
 
 class VoiceLeadingGuide {

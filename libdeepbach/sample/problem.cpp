@@ -350,7 +350,8 @@ private:
                 const bool onset = onset_by_[idx(v)][idx(t)] >= 0;
                 // Under the melody's notes the lower voices sound, and they
                 // enter with it after its rests (Constraints::full_texture).
-                const int texture = (v != kSoprano || !soprano_kept) && !under_rhythm(v, t) ? melody[idx(t)] : 0;
+                const int texture =
+                    (v != kSoprano || !soprano_kept) && !under_rhythm(v, t) ? melody[idx(t)] : 0;
                 const bool may_hold = t > 0 && !onset && ends_here_[idx(v)][idx(t)] < 0 && texture != 2;
                 std::uint8_t* cells = row(v, t);
                 for (int i = 0; i < size; ++i) {

@@ -44,7 +44,8 @@ std::shared_ptr<const Model> shipped() {
 // A server on a free port of 127.0.0.1 for the test's lifetime.
 class Running {
 public:
-    explicit Running(cli::ServeOptions options) : studio_((options.port = 0, options.model = shipped(), options)) {
+    explicit Running(cli::ServeOptions options)
+        : studio_((options.port = 0, options.model = shipped(), options)) {
         port_ = studio_.bind();
         thread_ = std::thread([this] { studio_.run(); });
         httplib::Client c("127.0.0.1", port_);
@@ -224,15 +225,16 @@ TEST(Serve, ABurstOfMixedClientsEachGetsItsRightAnswer) {
             auto c = server.client();
             for (int k = 0; k < kEach; ++k) {
                 const int kind = (i + k) % 6;
-                httplib::Result r = kind == 0   ? c.Get("/api/health")
-                                    : kind == 1 ? c.Post("/api/evaluate", chorale, kXml)
-                                    : kind == 2 ? c.Post("/api/evaluate", "<score-partwise>", kXml)
-                                    : kind == 3 ? c.Post("/api/evaluate", std::string(300000, 'x'), kXml)
-                                    : kind == 4 ? c.Get("/api/none")
-                                                : c.Post("/api/generate?bars=2&sweeps=1&seed=" + std::to_string(i),
-                                                         "", kXml);
+                httplib::Result r =
+                    kind == 0   ? c.Get("/api/health")
+                    : kind == 1 ? c.Post("/api/evaluate", chorale, kXml)
+                    : kind == 2 ? c.Post("/api/evaluate", "<score-partwise>", kXml)
+                    : kind == 3 ? c.Post("/api/evaluate", std::string(300000, 'x'), kXml)
+                    : kind == 4 ? c.Get("/api/none")
+                                : c.Post("/api/generate?bars=2&sweeps=1&seed=" + std::to_string(i), "", kXml);
                 if (!r) {
-                    wrong[static_cast<size_t>(i)] += "no answer to kind " + std::to_string(kind) + " (" + httplib::to_string(r.error()) + "); ";
+                    wrong[static_cast<size_t>(i)] += "no answer to kind " + std::to_string(kind) + " (" +
+                                                     httplib::to_string(r.error()) + "); ";
                     continue;
                 }
                 Json j;
@@ -244,11 +246,21 @@ TEST(Serve, ABurstOfMixedClientsEachGetsItsRightAnswer) {
                 }
                 bool ok = false;
                 switch (kind) {
-                    case 0: ok = r->status == 200 && j.at("ok") == true; break;
-                    case 1: ok = r->status == 200 && j.at("stats") == expected_stats; break;
-                    case 2: ok = r->status == 400 && j.contains("error"); break;
-                    case 3: ok = r->status == 413 && j.contains("error"); break;
-                    case 4: ok = r->status == 404 && j.contains("error"); break;
+                    case 0:
+                        ok = r->status == 200 && j.at("ok") == true;
+                        break;
+                    case 1:
+                        ok = r->status == 200 && j.at("stats") == expected_stats;
+                        break;
+                    case 2:
+                        ok = r->status == 400 && j.contains("error");
+                        break;
+                    case 3:
+                        ok = r->status == 413 && j.contains("error");
+                        break;
+                    case 4:
+                        ok = r->status == 404 && j.contains("error");
+                        break;
                     default:
                         if (r->status == 503 && j.at("error").get<std::string>().find("busy") == 0) {
                             ++busy[static_cast<size_t>(i)];
@@ -259,8 +271,9 @@ TEST(Serve, ABurstOfMixedClientsEachGetsItsRightAnswer) {
                         }
                 }
                 if (!ok)
-                    wrong[static_cast<size_t>(i)] +=
-                        "kind " + std::to_string(kind) + " got " + std::to_string(r->status) + " " + r->body.substr(0, 120) + "; ";
+                    wrong[static_cast<size_t>(i)] += "kind " + std::to_string(kind) + " got " +
+                                                     std::to_string(r->status) + " " +
+                                                     r->body.substr(0, 120) + "; ";
             }
         });
     for (auto& t : clients) t.join();

@@ -365,7 +365,8 @@ is not well formed or a score the grid cannot hold.
         [](const py::object& chorale, const std::optional<VoiceLeadingOptions>& options) {
             const ChoraleArg c(chorale, "voice_leading_faults");
             py::list out;
-            for (const VoiceLeadingFault& f : voice_leading_faults(*c, options.value_or(VoiceLeadingOptions{}))) {
+            for (const VoiceLeadingFault& f :
+                 voice_leading_faults(*c, options.value_or(VoiceLeadingOptions{}))) {
                 py::dict d;
                 d["rule"] = f.rule;
                 d["where"] = c->position_at(f.tick);
