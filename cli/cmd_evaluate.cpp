@@ -221,15 +221,8 @@ int run_rules(const EvaluateArgs& a) {
                    {"stats", json_of(to_json(stats[i]))}};
             if (a.faults) {
                 r["faults"] = Json::array();
-                for (const auto& f : faults[i]) {
-                    Json j{{"rule", f.rule},
-                           {"where", in.chorales[i].chorale.position_at(f.tick)},
-                           {"tick", f.tick},
-                           {"voice", voice_name(f.voice)}};
-                    if (f.other >= 0) j["other"] = voice_name(f.other);
-                    j["text"] = f.text;
-                    r["faults"].push_back(std::move(j));
-                }
+                for (const auto& f : faults[i])
+                    r["faults"].push_back(json_of(to_json(f, in.chorales[i].chorale)));
             }
             out["results"].push_back(std::move(r));
         }

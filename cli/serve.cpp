@@ -241,10 +241,7 @@ struct Studio::Impl {
                 const Chorale chorale = to_chorale(body_score(req));
                 Json faults = Json::array();
                 for (const VoiceLeadingFault& f : voice_leading_faults(chorale))
-                    faults.push_back(Json{{"rule", f.rule},
-                                          {"where", chorale.position_at(f.tick)},
-                                          {"tick", f.tick},
-                                          {"text", f.text}});
+                    faults.push_back(json_of(to_json(f, chorale)));
                 return Json{{"ticks", chorale.num_ticks},
                             {"stats", json_of(to_json(voice_leading_stats(chorale)))},
                             {"faults", std::move(faults)}};

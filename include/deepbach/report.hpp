@@ -140,6 +140,9 @@ std::string to_json(const ParallelMass& mass);
 std::string to_json(const ChoraleGrade& grade);
 std::string to_json(const GradeSummary& summary);
 std::string to_json(const LoadedGradeReference& reference);
+/// One fault of `chorale` (voice_leading_faults()): rule, where ("bar 3
+/// beat 2"), tick, voice, other (the pair's lower voice, or null), text.
+std::string to_json(const VoiceLeadingFault& fault, const Chorale& chorale);
 /// {"soprano": [low, high], ...}: the ranges the rules count against.
 std::string to_json(const VoiceLeadingOptions& options);
 /// chorales, skipped, mean_nll, mean_onset_nll, voices, parallel_mass.

@@ -130,6 +130,15 @@ std::string to_json(const VoiceMetrics& m) {
 std::string to_json(const VoiceLeadingStats& s) {
     return stats_json(s).dump();
 }
+std::string to_json(const VoiceLeadingFault& f, const Chorale& chorale) {
+    Json j{{"rule", f.rule},
+           {"where", chorale.position_at(f.tick)},
+           {"tick", f.tick},
+           {"voice", voice_name(f.voice)}};
+    j["other"] = f.other >= 0 ? Json(voice_name(f.other)) : Json();
+    j["text"] = f.text;
+    return j.dump();
+}
 std::string to_json(const VoiceLeadingSummary& s) {
     return summary_json(s).dump();
 }

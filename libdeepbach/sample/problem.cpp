@@ -304,12 +304,17 @@ private:
     // note there (1) and whether that note enters after a rest or the start
     // (2); 0 where it rests or is drawn. With no melody kept at all (a
     // generated chorale), 1 everywhere: no voice starts a rest.
+    // Whether any soprano cell is kept (a melody, whole or in part).
+    bool soprano_kept() {
+        for (int t = 0; t < T_; ++t)
+            if (fixed(kSoprano, t) != kNone) return true;
+        return false;
+    }
+
     std::vector<std::uint8_t> melody_texture() {
         std::vector<std::uint8_t> out(idx(T_), 0);
         if (!constraints_.full_texture) return out;
-        bool kept = false;
-        for (int t = 0; t < T_ && !kept; ++t) kept = fixed(kSoprano, t) != kNone;
-        if (!kept) {
+        if (!soprano_kept()) {
             std::fill(out.begin(), out.end(), std::uint8_t{1});
             return out;
         }
@@ -338,8 +343,7 @@ private:
 
     void build_masks() {
         const std::vector<std::uint8_t> melody = melody_texture();
-        bool soprano_kept = false;
-        for (int t = 0; t < T_ && !soprano_kept; ++t) soprano_kept = fixed(kSoprano, t) != kNone;
+        const bool melody_kept = soprano_kept();
         for (int v = 0; v < kNumVoices; ++v) {
             const Vocabulary& vocab = vocabulary(v);
             const int size = vocab.size();
@@ -351,7 +355,7 @@ private:
                 // Under the melody's notes the lower voices sound, and they
                 // enter with it after its rests (Constraints::full_texture).
                 const int texture =
-                    (v != kSoprano || !soprano_kept) && !under_rhythm(v, t) ? melody[idx(t)] : 0;
+                    (v != kSoprano || !melody_kept) && !under_rhythm(v, t) ? melody[idx(t)] : 0;
                 const bool may_hold = t > 0 && !onset && ends_here_[idx(v)][idx(t)] < 0 && texture != 2;
                 std::uint8_t* cells = row(v, t);
                 for (int i = 0; i < size; ++i) {

@@ -29,7 +29,6 @@ public:
         chorale_->validate();
     }
     const Chorale& operator*() const { return *chorale_; }
-    const Chorale* operator->() const { return chorale_; }
 
 private:
     std::optional<Chorale> owned_;
@@ -366,16 +365,8 @@ is not well formed or a score the grid cannot hold.
             const ChoraleArg c(chorale, "voice_leading_faults");
             py::list out;
             for (const VoiceLeadingFault& f :
-                 voice_leading_faults(*c, options.value_or(VoiceLeadingOptions{}))) {
-                py::dict d;
-                d["rule"] = f.rule;
-                d["where"] = c->position_at(f.tick);
-                d["tick"] = f.tick;
-                d["voice"] = voice_name(f.voice);
-                d["other"] = f.other >= 0 ? py::object(py::str(voice_name(f.other))) : py::object(py::none());
-                d["text"] = f.text;
-                out.append(std::move(d));
-            }
+                 voice_leading_faults(*c, options.value_or(VoiceLeadingOptions{})))
+                out.append(json_dict(to_json(f, *c)));
             return out;
         },
         py::arg("chorale"), py::arg("options") = py::none(), R"doc(
