@@ -1,9 +1,10 @@
-// libdeepbach: reading and writing scores (MusicXML, compressed MusicXML, MIDI).
+// libdeepbach: reading and writing scores (MusicXML, compressed MusicXML, MIDI, WAV).
 #pragma once
 
 #include <deepbach/score.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -61,8 +62,44 @@ void write_midi(const Score& score, const std::filesystem::path& path, const Mid
 /// The same bytes in memory.
 std::string to_midi(const Score& score, const MidiOptions& options = {});
 
-/// Writes by extension: .musicxml, .xml, .mxl or .mid/.midi. Throws Error
-/// for any other extension.
+/// Options for rendering a score as sound (write_wav).
+struct WavOptions {
+    /// The General MIDI soundfont (.sf2). Empty: default_soundfont().
+    std::filesystem::path soundfont;
+    double tempo_bpm = 80.0;    ///< quarter notes per minute (MidiOptions' default)
+    int sample_rate = 44100;    ///< Hz, 8000..192000
+    int velocity = 80;          ///< 1..127
+    double tail_seconds = 1.0;  ///< silence after the last beat for the voices to fade, 0..60
+    double gain = 0.4;          ///< fluidsynth's master gain, 0..10
+};
+
+/// Whether this build renders sound (it was built with libfluidsynth).
+bool wav_supported();
+
+/// The soundfont write_wav() uses when none is named: $DEEPBACH_SOUNDFONT
+/// when set, else the first that exists of Debian's TimGM6mb
+/// (/usr/share/sounds/sf2/TimGM6mb.sf2, package timgm6mb-soundfont),
+/// default-GM.sf2, FluidR3_GM.sf2 and /usr/share/soundfonts/default.sf2.
+/// Throws Error saying what to install or set when there is none.
+std::filesystem::path default_soundfont();
+
+/// The number of sample frames write_wav() writes for `score`: its length
+/// (the furthest any note or measure reaches) at options.tempo_bpm, plus
+/// options.tail_seconds, each rounded to the nearest frame.
+std::int64_t wav_frames(const Score& score, const WavOptions& options = {});
+
+/// Renders the score with libfluidsynth as a 16-bit stereo PCM WAV: every
+/// part on its MIDI channel (as write_midi()) with Choir Aahs, ties
+/// merged, reverb and chorus off, so that the same score, soundfont and
+/// options give the same bytes. Written atomically. Throws Error naming the
+/// path when this build has no fluidsynth (wav_supported()), when the
+/// soundfont is missing or unreadable, or for bad options.
+void write_wav(const Score& score, const std::filesystem::path& path, const WavOptions& options = {});
+/// The same bytes in memory.
+std::string to_wav(const Score& score, const WavOptions& options = {});
+
+/// Writes by extension: .musicxml, .xml, .mxl, .mid/.midi or .wav (with
+/// the default WavOptions). Throws Error for any other extension.
 void write_score(const Score& score, const std::filesystem::path& path);
 
 /// The MusicXML files (.musicxml, .xml, .mxl, any case) among `inputs`: a

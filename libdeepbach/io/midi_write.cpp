@@ -9,6 +9,7 @@
 #include <deepbach/error.hpp>
 #include <deepbach/io.hpp>
 
+#include "io/sounding_notes.hpp"
 #include "util/atomic_file.hpp"
 
 #include <algorithm>
@@ -22,7 +23,6 @@ namespace deepbach {
 
 namespace {
 
-constexpr int kChoirAahs = 52;                  // General MIDI program 53, counted from 0
 constexpr std::uint32_t kMaxTick = 0x0FFFFFFF;  // largest delta a variable-length quantity holds
 
 /// Score time (quarters) to MIDI ticks. Time inside a fermata runs
@@ -127,51 +127,6 @@ std::string track_chunk(std::vector<Event> events, std::int64_t end_tick, const 
     return chunk + body;
 }
 
-/// A sounding note after ties are merged.
-struct Sounding {
-    Rational onset;
-    Rational end;
-    int key = 0;
-};
-
-/// Merges each note that a tie continues into the note it continues.
-std::vector<Sounding> merge_ties(const Score& score, const Part& part) {
-    std::vector<const Note*> notes;
-    for (const Note& n : part.notes)
-        if (!n.is_rest()) notes.push_back(&n);
-    std::stable_sort(notes.begin(), notes.end(),
-                     [](const Note* a, const Note* b) { return a->onset < b->onset; });
-
-    std::vector<Sounding> out;
-    std::vector<std::pair<size_t, int>> open;  // (index in out, voice) of notes whose tie starts
-    for (const Note* n : notes) {
-        const int key = n->pitch->midi();
-        if (key < 0 || key > 127)
-            throw Error(format_location({score.source, score.bar_at(n->onset), part.name}) +
-                        "cannot write MIDI: " + n->pitch->name() + " is outside the MIDI range");
-        // The tie comes from a note of the same key ending here, preferably in the same voice.
-        auto from = open.end();
-        if (n->tie_stop) {
-            for (auto it = open.begin(); it != open.end(); ++it) {
-                const Sounding& s = out[it->first];
-                if (s.key != key || s.end != n->onset) continue;
-                if (from == open.end() || it->second == n->voice) from = it;
-            }
-        }
-        size_t index;
-        if (from != open.end()) {
-            index = from->first;
-            out[index].end = n->end();
-            open.erase(from);
-        } else {
-            index = out.size();
-            out.push_back(Sounding{n->onset, n->end(), key});
-        }
-        if (n->tie_start) open.emplace_back(index, n->voice);
-    }
-    return out;
-}
-
 int log2_exact(int v) {
     int n = 0;
     while ((1 << n) < v) ++n;
@@ -246,13 +201,11 @@ std::string to_midi(const Score& score, const MidiOptions& options) {
 
     for (size_t pi = 0; pi < score.parts.size(); ++pi) {
         const Part& part = score.parts[pi];
-        // Channels 0..15 without 9; more than fifteen parts share channels.
-        int channel = static_cast<int>(pi % 15);
-        if (channel >= 9) ++channel;
+        const int channel = detail::midi_channel(pi);
         std::vector<Event> events;
         if (!part.name.empty()) events.push_back({0, kMeta, meta(0x03, part.name)});
-        events.push_back({0, kProgram, channel_message(0xC0, channel, kChoirAahs)});
-        for (const Sounding& s : merge_ties(score, part)) {
+        events.push_back({0, kProgram, channel_message(0xC0, channel, detail::kChoirAahs)});
+        for (const detail::Sounding& s : detail::merge_ties(score, part)) {
             const std::int64_t on = ticks(s.onset), off = ticks(s.end);
             if (off <= on) continue;  // shorter than a tick: nothing to hear
             events.push_back({on, kNoteOn, channel_message(0x90, channel, s.key, options.velocity)});

@@ -14,10 +14,12 @@ void write_score(const Score& score, const std::filesystem::path& path) {
         write_musicxml(score, path);
     } else if (ext == ".mid" || ext == ".midi") {
         write_midi(score, path);
+    } else if (ext == ".wav") {
+        write_wav(score, path);
     } else {
         throw Error(path.string() + ": cannot tell the format from the extension " +
                     (ext.empty() ? std::string("(none)") : "\"" + ext + "\"") +
-                    "; use .musicxml, .xml, .mxl, .mid or .midi");
+                    "; use .musicxml, .xml, .mxl, .mid, .midi or .wav");
     }
 }
 
