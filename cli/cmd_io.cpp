@@ -1,5 +1,6 @@
 // deepbach info, deepbach convert.
 #include "commands.hpp"
+#include "sampling_args.hpp"
 
 #include <deepbach/chorale.hpp>
 #include <deepbach/error.hpp>
@@ -9,7 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <cmath>
+#include <filesystem>
 #include <iostream>
+#include <tuple>
 
 namespace deepbach::cli {
 
@@ -109,12 +114,106 @@ int run_info(const std::string& file, bool json) {
     return 0;
 }
 
-int run_convert(const std::string& in, const std::string& out) {
-    write_score(read_score(in), out);
+bool is_wav(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".wav";
+}
+
+int run_convert(const std::string& in, const std::string& out, const std::string& soundfont) {
+    if (!is_wav(out)) {
+        if (!soundfont.empty())
+            throw Error("--soundfont '" + soundfont + "': only a .wav OUT uses a soundfont");
+        write_score(read_score(in), out);
+        return 0;
+    }
+    const WavOptions options = wav_options(soundfont);  // before reading: a missing soundfont says so first
+    write_wav(read_score(in), out, options);
+    return 0;
+}
+
+// MuseScore ticks of a score time; the reader keeps times on a grid of at
+// most 2^20 per quarter, so anything finer than 1/480 is rounded.
+long long ms_ticks(const Rational& t) {
+    return std::llround(t.to_double() * kMuseScoreDivision);
+}
+
+int run_notes(const std::string& file, const std::string& ticks, bool json) {
+    const Score score = read_score(file);
+    const long long length = ms_ticks(score.length());
+    long long from = 0, to = length;
+    if (!ticks.empty()) std::tie(from, to) = parse_musescore_span(ticks, length);
+
+    nlohmann::json parts = nlohmann::json::array();
+    for (std::size_t pi = 0; pi < score.parts.size(); ++pi) {
+        const Part& part = score.parts[pi];
+        nlohmann::json notes = nlohmann::json::array();
+        for (const Note& n : part.notes) {
+            long long start = ms_ticks(n.onset), end = ms_ticks(n.end());
+            if (end <= from || start >= to) continue;
+            bool tie_stop = n.tie_stop, tie_start = n.tie_start;
+            if (start < from) start = from, tie_stop = !n.is_rest();  // goes on from before the range
+            if (end > to) end = to, tie_start = !n.is_rest();         // and past it
+            nlohmann::json j{{"tick", start}, {"length", end - start}, {"voice", n.voice}};
+            if (n.is_rest()) {
+                j["rest"] = true;
+            } else {
+                j["rest"] = false;
+                j["midi"] = n.pitch->midi();
+                j["name"] = n.pitch->name();
+                j["tpc"] = 14 + n.pitch->fifths();  // MuseScore's tonal pitch class: C = 14, G = 15, F = 13
+                j["tie_start"] = tie_start;
+                j["tie_stop"] = tie_stop;
+            }
+            j["fermata"] = n.fermata;
+            notes.push_back(std::move(j));
+        }
+        parts.push_back({{"index", pi}, {"id", part.id}, {"name", part.name}, {"notes", std::move(notes)}});
+    }
+    if (json) {
+        nlohmann::json measures = nlohmann::json::array();
+        for (const Measure& m : score.measures)
+            measures.push_back(
+                {{"number", m.number}, {"tick", ms_ticks(m.onset)}, {"length", ms_ticks(m.duration)}});
+        const nlohmann::json out{{"file", file},
+                                 {"division", kMuseScoreDivision},
+                                 {"from", from},
+                                 {"to", to},
+                                 {"length", length},
+                                 {"measures", std::move(measures)},
+                                 {"parts", std::move(parts)}};
+        std::cout << out.dump(1) << "\n";
+        return 0;
+    }
+    for (const auto& p : parts) {
+        const std::string name =
+            p["name"].get<std::string>().empty() ? p["id"].get<std::string>() : p["name"].get<std::string>();
+        for (const auto& n : p["notes"])
+            fmt::print("{}\t{}\t{}\t{}{}{}\n", name, n["tick"].get<long long>(), n["length"].get<long long>(),
+                       n["rest"].get<bool>() ? "rest" : n["name"].get<std::string>(),
+                       !n["rest"].get<bool>() && n["tie_stop"].get<bool>() ? " (tied from before)" : "",
+                       !n["rest"].get<bool>() && n["tie_start"].get<bool>() ? " (tied on)" : "");
+    }
     return 0;
 }
 
 }  // namespace
+
+void add_notes_command(CLI::App& app, Action& action) {
+    auto* cmd = app.add_subcommand(
+        "notes", "List every note of a score in MuseScore ticks (480 a quarter): for plugins and scripts");
+    auto file = std::make_shared<std::string>();
+    auto ticks = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("FILE", *file, "MusicXML file (.musicxml, .xml, .mxl)")->required();
+    cmd->add_option("--ticks", *ticks,
+                    "Only the notes sounding in [A, B), MuseScore ticks, cut to the range (multiples of 120)")
+        ->type_name("A-B");
+    cmd->add_flag("--json", *json, "Print one JSON object");
+    cmd->callback([&action, file, ticks, json] {
+        action = [file, ticks, json] { return run_notes(*file, *ticks, *json); };
+    });
+}
 
 void add_info_command(CLI::App& app, Action& action) {
     auto* cmd =
@@ -127,13 +226,20 @@ void add_info_command(CLI::App& app, Action& action) {
 }
 
 void add_convert_command(CLI::App& app, Action& action) {
-    auto* cmd =
-        app.add_subcommand("convert", "Convert a score to .musicxml, .mxl or .mid (by OUT's extension)");
+    auto* cmd = app.add_subcommand("convert",
+                                   "Convert a score to .musicxml, .mxl, .mid or .wav (by OUT's extension)");
     auto in = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
+    auto soundfont = std::make_shared<std::string>();
     cmd->add_option("IN", *in, "Input score (.musicxml, .xml, .mxl)")->required();
-    cmd->add_option("OUT", *out, "Output file (.musicxml, .xml, .mxl, .mid)")->required();
-    cmd->callback([&action, in, out] { action = [in, out] { return run_convert(*in, *out); }; });
+    cmd->add_option("OUT", *out, "Output file (.musicxml, .xml, .mxl, .mid, .wav)")->required();
+    cmd->add_option("--soundfont", *soundfont,
+                    "General MIDI soundfont for a .wav OUT; default: $DEEPBACH_SOUNDFONT, else Debian's "
+                    "TimGM6mb (timgm6mb-soundfont)")
+        ->type_name("SF2");
+    cmd->callback([&action, in, out, soundfont] {
+        action = [in, out, soundfont] { return run_convert(*in, *out, *soundfont); };
+    });
 }
 
 }  // namespace deepbach::cli

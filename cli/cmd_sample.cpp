@@ -77,6 +77,7 @@ struct ReharmonizeArgs {
     SamplingArgs sampling;
     std::string in;
     std::string bars;
+    std::string ticks;
     std::string voices = "SATB";
 };
 
@@ -85,19 +86,23 @@ int run_reharmonize(const ReharmonizeArgs& r) {
     const SamplingOptions options = build_options(a);
     check_outputs(a);
     const Score score = read_score(r.in);
-    const ReharmonizeRequest request = reharmonize_request(score, r.bars, r.voices, a);
-    return sample_and_report("reharmonize", a, options, [&](const SamplingOptions& o) {
-        return reharmonize(score, {request.region}, o, request.constraints);
-    });
+    const ReharmonizeRequest request = reharmonize_request(score, r.bars, r.ticks, r.voices, a);
+    return sample_and_report("reharmonize", a, options,
+                             [&](const SamplingOptions& o) { return sample_reharmonize(request, o); });
 }
 
 void add_reharmonize(CLI::App& app, Action& action) {
     auto* cmd = app.add_subcommand("reharmonize", "Redraw some bars and voices of a chorale; the rest stays");
     auto r = std::make_shared<ReharmonizeArgs>();
     cmd->add_option("IN", r->in, "Four-part chorale (.musicxml, .xml, .mxl)")->required();
-    cmd->add_option("--bars", r->bars, "Bars to redraw: 3 or 3-5 (numbers as written)")
-        ->required()
-        ->type_name("A-B");
+    auto* bars =
+        cmd->add_option("--bars", r->bars, "Bars to redraw: 3 or 3-5 (numbers as written)")->type_name("A-B");
+    auto* ticks = cmd->add_option("--ticks", r->ticks,
+                                  "Instead of --bars: the ticks to redraw, [A, B) in MuseScore ticks (480 a "
+                                  "quarter, from the start of the piece; multiples of 120)")
+                      ->type_name("A-B");
+    bars->excludes(ticks);
+    ticks->excludes(bars);
     cmd->add_option("--voices", r->voices, "Voices to redraw: letters of SATB (e.g. ATB) or names")
         ->type_name("VOICES")
         ->capture_default_str();

@@ -12,6 +12,8 @@ using Action = std::function<int()>;
 
 void add_info_command(CLI::App& app, Action& action);
 void add_convert_command(CLI::App& app, Action& action);
+/// deepbach notes: a score's notes in MuseScore ticks (cmd_io.cpp).
+void add_notes_command(CLI::App& app, Action& action);
 void add_corpus_command(CLI::App& app, Action& action);
 void add_evaluate_command(CLI::App& app, Action& action);
 /// deepbach calibrate (cmd_calibrate.cpp; no LibTorch needed).

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     deepbach::cli::Action action;
     deepbach::cli::add_info_command(app, action);
     deepbach::cli::add_convert_command(app, action);
+    deepbach::cli::add_notes_command(app, action);
     deepbach::cli::add_corpus_command(app, action);
     deepbach::cli::add_evaluate_command(app, action);
     deepbach::cli::add_train_commands(app, action);

@@ -53,8 +53,35 @@ void add_output_options(CLI::App* cmd, SamplingArgs& a) {
                     "Also write a piano roll of the four voices (SVG) marking the fixed notes and the "
                     "generated ones")
         ->type_name("OUT.svg");
+    add_sound_options(cmd, a.wav, a.soundfont);
     cmd->add_flag("--all-chains", a.all_chains, "Write every chain, not only the best");
     cmd->add_flag("--json", a.json, "Print one JSON object instead of the summary lines");
+}
+
+void add_sound_options(CLI::App* cmd, std::string& wav, std::string& soundfont) {
+    cmd->add_option("--wav", wav,
+                    "Also write the sound (16-bit stereo WAV, 44.1 kHz, choir at 80 quarters a minute, "
+                    "rendered with fluidsynth)")
+        ->type_name("OUT.wav");
+    cmd->add_option("--soundfont", soundfont,
+                    "General MIDI soundfont for --wav; default: $DEEPBACH_SOUNDFONT, else Debian's "
+                    "TimGM6mb (timgm6mb-soundfont)")
+        ->type_name("SF2");
+}
+
+WavOptions wav_options(const std::string& soundfont) {
+    if (!wav_supported())
+        throw Error(
+            "--wav: this build has no sound: rebuild with libfluidsynth (Debian: apt-get install "
+            "libfluidsynth-dev)");
+    WavOptions o;
+    if (soundfont.empty()) {
+        o.soundfont = default_soundfont();
+    } else {
+        if (!fs::is_regular_file(soundfont)) bad("--soundfont", soundfont, "no such file");
+        o.soundfont = soundfont;
+    }
+    return o;
 }
 
 void add_sampler_options(CLI::App* cmd, SamplingArgs& a) {
@@ -190,7 +217,7 @@ std::string extension_of(const std::string& path) {
     return lower(fs::path(path).extension().string());
 }
 
-enum class OutputKind { score, midi, svg };
+enum class OutputKind { score, midi, svg, wav };
 
 void check_output(const std::string& option, const std::string& path, OutputKind kind) {
     const std::string ext = extension_of(path);
@@ -205,6 +232,9 @@ void check_output(const std::string& option, const std::string& path, OutputKind
             break;
         case OutputKind::svg:
             if (ext != ".svg") bad(option, path, "expected a .svg file");
+            break;
+        case OutputKind::wav:
+            if (ext != ".wav") bad(option, path, "expected a .wav file");
             break;
     }
     const fs::path parent = fs::path(path).parent_path();
@@ -225,6 +255,12 @@ void check_outputs(const SamplingArgs& a) {
     check_output("-o", a.out, OutputKind::score);
     if (!a.midi.empty()) check_output("--midi", a.midi, OutputKind::midi);
     if (!a.svg.empty()) check_output("--svg", a.svg, OutputKind::svg);
+    if (!a.wav.empty()) {
+        check_output("--wav", a.wav, OutputKind::wav);
+        wav_options(a.soundfont);
+    } else if (!a.soundfont.empty()) {
+        bad("--soundfont", a.soundfont, "only --wav uses a soundfont");
+    }
 }
 
 int write_and_report(const std::string& command, const Harmonization& h, const SamplingArgs& a,
@@ -232,13 +268,15 @@ int write_and_report(const std::string& command, const Harmonization& h, const S
     std::vector<std::string> files;
     auto write = [&](const Chorale& chorale, int chain) {
         const Score score = to_score(chorale);
-        for (const std::string* path : {&a.out, &a.midi, &a.svg}) {
+        for (const std::string* path : {&a.out, &a.midi, &a.svg, &a.wav}) {
             if (path->empty()) continue;
             const std::string file = chain > 0 ? chain_path(*path, chain) : *path;
             if (path == &a.midi)
                 write_midi(score, file);
             else if (path == &a.svg)
                 write_piano_roll_svg(chorale, file, &h.fixed);
+            else if (path == &a.wav)
+                write_wav(score, file, wav_options(a.soundfont));
             else
                 write_score(score, file);
             files.push_back(file);
@@ -327,13 +365,102 @@ GenerateRequest generate_request(const std::string& bars, const std::string& tim
     return out;
 }
 
+std::pair<long long, long long> parse_musescore_span(const std::string& text, long long length) {
+    constexpr int per = kMuseScoreDivision / kTicksPerQuarter;
+    const auto dash = text.find('-');
+    if (dash == std::string::npos || dash == 0 || dash + 1 == text.size())
+        bad("ticks", text, "expected A-B, two MuseScore ticks (480 a quarter), e.g. 1920-5760");
+    long long ends[2];
+    const std::string parts[2] = {text.substr(0, dash), text.substr(dash + 1)};
+    for (int i = 0; i < 2; ++i) {
+        const std::string& p = parts[i];
+        if (p.empty() || p.size() > 12 ||
+            !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            bad("ticks", text, "'" + p + "' is not a whole number of MuseScore ticks (480 a quarter)");
+        ends[i] = std::stoll(p);
+        if (ends[i] % per != 0)
+            bad("ticks", text,
+                p + " is not on the sixteenth grid (MuseScore ticks are 480 a quarter: a multiple of 120)");
+    }
+    if (ends[0] >= ends[1]) bad("ticks", text, "the range is empty (A must be before B)");
+    if (ends[1] > length) bad("ticks", text, "the piece ends at tick " + std::to_string(length));
+    return {ends[0], ends[1]};
+}
+
+TickRange parse_musescore_ticks(const Chorale& base, const std::string& text) {
+    constexpr int per = kMuseScoreDivision / kTicksPerQuarter;
+    const auto [a, b] = parse_musescore_span(text, static_cast<long long>(base.num_ticks) * per);
+    return TickRange{static_cast<int>(a / per), static_cast<int>(b / per)};
+}
+
+namespace {
+
+// Strikes again, at grid tick `tick`, the note a part holds over it: a note
+// sounding across is cut in two, a tie ending there is broken. Returns
+// whether anything was done.
+bool strike_again(Score& score, std::size_t part_index, int tick) {
+    const Rational at(tick, kTicksPerQuarter);
+    std::vector<Note>& notes = score.parts[part_index].notes;
+    std::vector<Note> added;
+    bool done = false;
+    for (Note& n : notes) {
+        if (n.is_rest()) continue;
+        if (n.onset < at && n.end() > at) {
+            Note rest_of = n;
+            rest_of.onset = at;
+            rest_of.duration = n.end() - at;
+            rest_of.tie_stop = false;
+            rest_of.measure = score.measure_index_at(at);
+            n.duration = at - n.onset;
+            n.tie_start = false;
+            added.push_back(rest_of);
+            done = true;
+        } else if (n.onset == at && n.tie_stop) {
+            n.tie_stop = false;
+            done = true;
+        } else if (n.end() == at && n.tie_start) {
+            n.tie_start = false;
+        }
+    }
+    notes.insert(notes.end(), added.begin(), added.end());
+    std::stable_sort(notes.begin(), notes.end(),
+                     [](const Note& a, const Note& b) { return a.onset < b.onset; });
+    return done;
+}
+
+}  // namespace
+
 ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& voices,
                                        const SamplingArgs& args) {
-    const Chorale base = to_chorale(score);
+    return reharmonize_request(score, bars, "", voices, args);
+}
+
+ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& ticks,
+                                       const std::string& voices, const SamplingArgs& args) {
+    if (bars.empty() == ticks.empty())
+        throw Error(bars.empty() ? "reharmonize: which bars? give --bars A-B or --ticks A-B"
+                                 : "reharmonize: --bars and --ticks both give the region; give one");
+    const Chorale input = to_chorale(score);
     ReharmonizeRequest out;
-    out.region = parse_region(base, bars + ":" + voices);
+    out.score = score;
+    std::string where;
+    if (!bars.empty()) {
+        out.region = parse_region(input, bars + ":" + voices);
+        where = "--bars " + bars;
+    } else {
+        out.region.ticks = parse_musescore_ticks(input, ticks);
+        out.region.voices = parse_voices(voices);
+        where = "--ticks " + ticks;
+        // What sounds after the region stays: a redrawn voice's note held over its end is struck again.
+        const int end = out.region.ticks.end;
+        for (int v = 0; v < kNumVoices; ++v)
+            if (out.region.voices[static_cast<size_t>(v)] && end < input.num_ticks &&
+                input.at(v, end) == token::kHold && strike_again(out.score, static_cast<size_t>(v), end))
+                out.struck_again.emplace_back(v, end);
+    }
+    const Chorale base = out.struck_again.empty() ? input : to_chorale(out.score);
     const Region region = out.region;
-    const std::string why = "the input (outside --bars " + bars + " --voices " + voices + ")";
+    const std::string why = "the input (outside " + where + " --voices " + voices + ")";
     const KeptCells kept{
         [region](int voice, int tick) {
             return !(region.voices[static_cast<size_t>(voice)] && region.ticks.contains(tick));
@@ -341,6 +468,22 @@ ReharmonizeRequest reharmonize_request(const Score& score, const std::string& ba
         [why](int) { return why; }};
     out.constraints = build_constraints(base, args, !region.voices[kSoprano], kept);
     return out;
+}
+
+Harmonization sample_reharmonize(const ReharmonizeRequest& request, const SamplingOptions& options) {
+    Harmonization h = reharmonize(request.score, {request.region}, options, request.constraints);
+    auto join = [&](Chorale& c) {
+        for (const auto& [voice, tick] : request.struck_again) {
+            const Token struck = c.at(voice, tick);
+            if (!token::is_pitch(struck)) continue;
+            int t = tick - 1;
+            while (t > 0 && c.at(voice, t) == token::kHold) --t;
+            if (t >= 0 && c.at(voice, t) == struck) c.at(voice, tick) = token::kHold;
+        }
+    };
+    join(h.chorale);
+    for (Chorale& c : h.chains) join(c);
+    return h;
 }
 
 }  // namespace deepbach::cli

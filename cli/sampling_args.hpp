@@ -6,6 +6,7 @@
 #include <deepbach/chorale.hpp>
 #include <deepbach/constraints.hpp>
 #include <deepbach/harmonize.hpp>
+#include <deepbach/io.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -16,6 +17,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace deepbach::cli {
@@ -27,6 +29,8 @@ struct SamplingArgs {
     std::string out;
     std::string midi;
     std::string svg;
+    std::string wav;
+    std::string soundfont;
     bool all_chains = false;
     bool json = false;
     // Sampler.
@@ -47,7 +51,7 @@ struct SamplingArgs {
     ConstraintText constraints;
 };
 
-/// -o/--out, --midi, --svg, --all-chains, --json.
+/// -o/--out, --midi, --svg, --wav, --soundfont, --all-chains, --json.
 void add_output_options(CLI::App* cmd, SamplingArgs& args);
 /// --model, --seed, --iterations, --temperature, --chains, --positions,
 /// --schedule, --backend, --device, --threads.
@@ -74,6 +78,12 @@ Constraints build_constraints(const Chorale& base, const SamplingArgs& args, boo
 /// The sampler's options, checked (deepbach::validate).
 SamplingOptions build_options(const SamplingArgs& args);
 
+/// --wav OUT.wav and --soundfont SF2 (sampling commands and convert).
+void add_sound_options(CLI::App* cmd, std::string& wav, std::string& soundfont);
+/// The WAV options --soundfont asks for. Checks, before any work, that this
+/// build renders sound and that the soundfont exists (Error otherwise).
+WavOptions wav_options(const std::string& soundfont);
+
 /// Checks before sampling that the outputs can be written (extension, folder).
 void check_outputs(const SamplingArgs& args);
 
@@ -88,13 +98,41 @@ struct GenerateRequest {
     Constraints constraints;
 };
 GenerateRequest generate_request(const std::string& bars, const std::string& time, SamplingArgs args);
+/// MuseScore's division (ticks per quarter note): `reharmonize --ticks`
+/// and `deepbach notes` count in them, so that a plugin passes cursor.tick
+/// straight on.
+constexpr int kMuseScoreDivision = 480;
+/// --ticks A-B: MuseScore ticks from the start of the piece (pickup
+/// included), A inclusive, B exclusive, on the sixteenth grid (multiples
+/// of 120): the grid ticks [A/120, B/120). Error "ticks 'TEXT': ..." for
+/// text that is not such a range inside the piece.
+TickRange parse_musescore_ticks(const Chorale& base, const std::string& text);
+/// The same range in MuseScore ticks, inside a piece `length` MuseScore
+/// ticks long (for scores that are not a chorale grid).
+std::pair<long long, long long> parse_musescore_span(const std::string& text, long long length);
+
 /// reharmonize: the region (BARS:VOICES) and the constraints on the score.
 struct ReharmonizeRequest {
     Region region;
     Constraints constraints;
+    /// The score to sample: the input, except that with --ticks a note of a
+    /// redrawn voice held over the region's end is struck again there (cut
+    /// in two, or its tie broken), so that a new pitch inside the region
+    /// cannot carry on past it: what sounds after the region stays as it was.
+    Score score;
+    /// Where a note was struck again (voice, grid tick). sample_reharmonize()
+    /// holds it on again where the note before it has the same pitch.
+    std::vector<std::pair<int, int>> struck_again;
 };
 ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& voices,
                                        const SamplingArgs& args);
+/// The same with the region given as --bars (BARS) or --ticks (TICKS):
+/// exactly one of them is not empty.
+ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& ticks,
+                                       const std::string& voices, const SamplingArgs& args);
+/// Samples the request (deepbach::reharmonize on request.score) and joins
+/// the notes struck again at the region's end back where they can be.
+Harmonization sample_reharmonize(const ReharmonizeRequest& request, const SamplingOptions& options);
 
 /// Writes the result (every chain with --all-chains) and prints the summary
 /// lines or, with --json, one JSON object. Returns the exit code.
