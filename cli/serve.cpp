@@ -3,6 +3,7 @@
 
 #include "sampling_args.hpp"
 
+#include <deepbach/constraints.hpp>
 #include <deepbach/error.hpp>
 #include <deepbach/evaluation.hpp>
 #include <deepbach/harmonize.hpp>
@@ -19,7 +20,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -101,9 +108,13 @@ SamplingArgs args_of(const Query& query, const std::set<std::string>& allowed) {
     return a;
 }
 
-const std::set<std::string> kSamplingNames{"seed",          "sweeps", "iterations", "temperature",
-                                           "voice_leading", "chains", "fermata",    "cadence",
-                                           "fix",           "key",    "range",      "allow_rests"};
+const std::set<std::string> kSamplingNames{
+    "seed",    "sweeps", "iterations", "temperature", "voice_leading", "chains", "fermata",
+    "cadence", "fix",    "key",        "range",       "allow_rests",   "job"};
+
+// The cancel flag of the job the request in this thread names (job=ID);
+// set by a Ticket, read by guard() to say who cancelled.
+thread_local std::shared_ptr<std::atomic<bool>> t_job_cancelled;
 
 std::set<std::string> with(std::set<std::string> names, std::initializer_list<const char*> more) {
     for (const char* m : more) names.insert(m);
@@ -112,6 +123,96 @@ std::set<std::string> with(std::set<std::string> names, std::initializer_list<co
 
 Json json_of(const std::string& text) {
     return Json::parse(text);
+}
+
+// note=VOICE:A-B:PITCH, each as often as wanted: one note (or `rest`)
+// fixed over the grid's ticks [A, B) (4 a quarter, 0 the piece's first),
+// finer than fix's bars: what the page sends for a note clicked and fixed.
+std::vector<FixedNote> notes_of(const Query& query, const Chorale& base) {
+    std::vector<FixedNote> out;
+    const auto range = query.params.equal_range("note");
+    for (auto it = range.first; it != range.second; ++it) {
+        const std::string& text = it->second;
+        const auto refuse = [&](const std::string& why) {
+            return Refused{400, "note '" + text + "': " + why};
+        };
+        const auto first = text.find(':');
+        const auto last = text.rfind(':');
+        if (first == std::string::npos || first == last)
+            throw refuse("expected VOICE:TICK-TICK:PITCH, e.g. alto:36-40:D4");
+        FixedNote note;
+        try {
+            const auto voices = parse_voices(text.substr(0, first));
+            int named = 0;
+            for (int v = 0; v < kNumVoices; ++v)
+                if (voices[static_cast<size_t>(v)]) {
+                    note.voice = v;
+                    ++named;
+                }
+            if (named != 1) throw refuse("name one voice");
+            note.token = parse_fix_token(text.substr(last + 1));
+        } catch (const Error& e) {
+            throw refuse(e.what());
+        }
+        static const std::regex ticks(R"(([0-9]{1,7})-([0-9]{1,7}))");
+        std::smatch m;
+        const std::string span = text.substr(first + 1, last - first - 1);
+        if (!std::regex_match(span, m, ticks)) throw refuse("expected ticks A-B, e.g. 36-40");
+        note.ticks = {std::stoi(m[1].str()), std::stoi(m[2].str())};
+        if (note.ticks.empty() || note.ticks.end > base.num_ticks)
+            throw refuse("ticks " + span + " are not a span of the piece's 0-" +
+                         std::to_string(base.num_ticks));
+        out.push_back(note);
+    }
+    return out;
+}
+
+// The page's files: what each is served as. Scripts are served as
+// "application/javascript; charset=utf-8", which cpp-httplib does not
+// compress (it compresses text/* and exactly "application/javascript" on the
+// fly, with Brotli: tens of seconds for Verovio's 7 MB module).
+std::string content_type_of(const std::filesystem::path& path) {
+    const std::string ext = path.extension().string();
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".js" || ext == ".mjs") return "application/javascript; charset=utf-8";
+    if (ext == ".json") return "application/json";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".md") return "text/markdown; charset=utf-8";
+    if (ext == ".png") return "image/png";
+    if (ext == ".ico") return "image/x-icon";
+    return "text/plain; charset=utf-8";
+}
+
+bool read_file(const std::filesystem::path& path, std::string& into) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return false;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream text;
+    text << in.rdbuf();
+    into = text.str();
+    return true;
+}
+
+std::string html_escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -141,6 +242,32 @@ struct Studio::Impl {
         Slot& operator=(const Slot&) = delete;
     };
 
+    // A sampling request that names itself (job=ID, up to 64 characters):
+    // POST /api/cancel?job=ID stops it (the page's Cancel), freeing its slot.
+    std::mutex jobs_mutex;
+    std::map<std::string, std::shared_ptr<std::atomic<bool>>> jobs;
+    struct Ticket {
+        Impl& impl;
+        std::string id;
+        std::shared_ptr<std::atomic<bool>> flag;
+        Ticket(Impl& i, const Query& query) : impl(i), id(query.get("job")) {
+            if (id.empty()) return;
+            if (id.size() > 64) throw Refused{400, "job: at most 64 characters"};
+            flag = std::make_shared<std::atomic<bool>>(false);
+            const std::lock_guard<std::mutex> lock(impl.jobs_mutex);
+            impl.jobs[id] = flag;
+            t_job_cancelled = flag;
+        }
+        ~Ticket() {
+            if (id.empty()) return;
+            const std::lock_guard<std::mutex> lock(impl.jobs_mutex);
+            const auto it = impl.jobs.find(id);
+            if (it != impl.jobs.end() && it->second == flag) impl.jobs.erase(it);
+        }
+        Ticket(const Ticket&) = delete;
+        Ticket& operator=(const Ticket&) = delete;
+    };
+
     SamplingOptions sampling(const SamplingArgs& args) {
         SamplingOptions o = build_options(args);
         if (o.iterations == 0 && o.sweeps > options.max_sweeps)
@@ -152,8 +279,9 @@ struct Studio::Impl {
         o.threads = options.threads;
         const auto deadline =
             std::chrono::steady_clock::now() + std::chrono::duration<double>(options.max_seconds);
-        o.progress = [this, deadline](std::size_t, std::size_t, std::string_view) {
-            return !stopping && std::chrono::steady_clock::now() < deadline;
+        o.progress = [this, deadline, cancelled = t_job_cancelled](std::size_t, std::size_t,
+                                                                   std::string_view) {
+            return !stopping && !(cancelled && *cancelled) && std::chrono::steady_clock::now() < deadline;
         };
         return o;
     }
@@ -169,6 +297,7 @@ struct Studio::Impl {
 
     // Runs a handler body, answering every failure as JSON with its status.
     void guard(httplib::Response& res, const std::function<Json()>& body) {
+        t_job_cancelled.reset();
         try {
             reply(res, 200, body());
         } catch (const Refused& r) {
@@ -177,13 +306,59 @@ struct Studio::Impl {
         } catch (const Cancelled&) {
             reply_error(res, 503,
                         stopping ? std::string("the server is stopping")
-                                 : "cancelled: the job ran longer than " +
-                                       std::to_string(static_cast<int>(options.max_seconds)) + " s");
+                        : t_job_cancelled && *t_job_cancelled
+                            ? std::string("cancelled: the client asked")
+                            : "cancelled: the job ran longer than " +
+                                  std::to_string(static_cast<int>(options.max_seconds)) + " s");
         } catch (const Error& e) {
             reply_error(res, 400, e.what());
         } catch (const std::exception& e) {
             reply_error(res, 500, std::string("internal error: ") + e.what());
         }
+    }
+
+    // Serves one of the page's files (relative to options.web_dir), read at
+    // each request; 404 when it is not there.
+    void serve_file(const std::string& relative, httplib::Response& res) {
+        std::string body;
+        const std::filesystem::path path = std::filesystem::path(options.web_dir) / relative;
+        if (options.web_dir.empty() || !read_file(path, body)) {
+            reply_error(res, 404,
+                        "not found: " + relative + (options.web_dir.empty() ? "" : " in " + options.web_dir));
+            return;
+        }
+        res.status = 200;
+        res.set_header("Cache-Control", "no-cache");
+        res.set_content(std::move(body), content_type_of(path));
+    }
+
+    void page_routes() {
+        server.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+            if (!options.web_dir.empty()) return serve_file("index.html", res);
+            res.status = 404;
+            res.set_content(
+                "<!doctype html><meta charset=utf-8><title>deepbach serve</title>"
+                "<h1>deepbach serve: the page is not installed</h1><p>" +
+                    html_escape(options.web_missing) +
+                    "</p><p>The JSON API works: see docs/server.md (GET /api/health).</p>",
+                "text/html; charset=utf-8");
+        });
+        // The page's own files: a plain name in web_dir (no folders, no "..").
+        server.Get(
+            R"(/([A-Za-z0-9_-]+\.(html|css|js|mjs|svg|png|ico|txt|json|md)))",
+            [this](const httplib::Request& req, httplib::Response& res) {
+                if (req.matches[1].str() == "package.json" || req.matches[1].str() == "package-lock.json")
+                    return reply_error(res, 404, "not found: " + req.path);
+                serve_file(req.matches[1].str(), res);
+            });
+        // Verovio, as npm installed it (node_modules/verovio, unmodified).
+        server.Get(R"(/verovio/(verovio-module\.mjs|verovio\.mjs))",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                       serve_file("node_modules/verovio/dist/" + req.matches[1].str(), res);
+                   });
+        server.Get("/verovio/package.json", [this](const httplib::Request&, httplib::Response& res) {
+            serve_file("node_modules/verovio/package.json", res);
+        });
     }
 
     static Score body_score(const httplib::Request& req) {
@@ -192,20 +367,25 @@ struct Studio::Impl {
     }
 
     void routes() {
+        page_routes();
         server.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
             reply(res, 200,
                   Json{{"ok", true},
                        {"model", model_name},
                        {"jobs", options.jobs},
                        {"running", running.load()},
-                       {"max_body", options.max_body}});
+                       {"max_body", options.max_body},
+                       {"page", !options.web_dir.empty()}});
         });
         server.Post("/api/harmonize", [this](const httplib::Request& req, httplib::Response& res) {
             guard(res, [&] {
-                const SamplingArgs a = args_of(Query(req), with(kSamplingNames, {"rhythm", "final_cadence"}));
+                const Query q(req);
+                const SamplingArgs a = args_of(q, with(kSamplingNames, {"rhythm", "final_cadence", "note"}));
+                const Ticket ticket(*this, q);
                 const SamplingOptions o = sampling(a);
                 const Score melody = body_score(req);
-                const Constraints c = harmonize_constraints(melody, a);
+                Constraints c = harmonize_constraints(melody, a);
+                for (const FixedNote& n : notes_of(q, melody_chorale(melody))) c.fixed.push_back(n);
                 Slot slot(*this);
                 return result(harmonize(melody, c, o), o);
             });
@@ -214,12 +394,13 @@ struct Studio::Impl {
             guard(res, [&] {
                 const Query q(req);
                 const SamplingArgs a =
-                    args_of(q, with(kSamplingNames, {"rhythm", "final_cadence", "bars", "voices"}));
+                    args_of(q, with(kSamplingNames, {"rhythm", "final_cadence", "bars", "voices", "note"}));
                 if (!q.has("bars")) throw Refused{400, "reharmonize needs bars=A-B"};
+                const Ticket ticket(*this, q);
                 const SamplingOptions o = sampling(a);
                 const Score score = body_score(req);
-                const ReharmonizeRequest r =
-                    reharmonize_request(score, q.get("bars"), q.get("voices", "SATB"), a);
+                ReharmonizeRequest r = reharmonize_request(score, q.get("bars"), q.get("voices", "SATB"), a);
+                for (const FixedNote& n : notes_of(q, to_chorale(score))) r.constraints.fixed.push_back(n);
                 Slot slot(*this);
                 return result(reharmonize(score, {r.region}, o, r.constraints), o);
             });
@@ -229,6 +410,7 @@ struct Studio::Impl {
                 const Query q(req);
                 const SamplingArgs a = args_of(q, with(kSamplingNames, {"bars", "time"}));
                 if (!q.has("bars")) throw Refused{400, "generate needs bars=N"};
+                const Ticket ticket(*this, q);
                 const SamplingOptions o = sampling(a);
                 const GenerateRequest g = generate_request(q.get("bars"), q.get("time", "4/4"), a);
                 Slot slot(*this);
@@ -246,6 +428,42 @@ struct Studio::Impl {
                             {"stats", json_of(to_json(voice_leading_stats(chorale)))},
                             {"faults", std::move(faults)}};
             });
+        });
+        // Cancels the running job that named itself job=ID: {"cancelled": true}, or false when none runs.
+        server.Post("/api/cancel", [this](const httplib::Request& req, httplib::Response& res) {
+            guard(res, [&] {
+                const Query q(req);
+                args_of(q, {"job"});
+                if (q.get("job").empty())
+                    throw Refused{400, "cancel needs job=ID (the job= the request named)"};
+                const std::lock_guard<std::mutex> lock(jobs_mutex);
+                const auto it = jobs.find(q.get("job"));
+                if (it != jobs.end()) *it->second = true;
+                return Json{{"cancelled", it != jobs.end()}};
+            });
+        });
+        // A score in another form: format=midi (the bytes `deepbach convert`
+        // writes) or musicxml (as the library writes it).
+        server.Post("/api/convert", [this](const httplib::Request& req, httplib::Response& res) {
+            try {
+                const Query q(req);
+                args_of(q, {"format"});
+                const std::string format = q.get("format", "midi");
+                if (format != "midi" && format != "musicxml")
+                    throw Refused{400, "format '" + format + "': expected midi or musicxml"};
+                const Score score = body_score(req);
+                res.status = 200;
+                if (format == "midi")
+                    res.set_content(to_midi(score), "audio/midi");
+                else
+                    res.set_content(to_musicxml(score), "application/vnd.recordare.musicxml+xml");
+            } catch (const Refused& r) {
+                reply_error(res, r.status, r.message);
+            } catch (const Error& e) {
+                reply_error(res, 400, e.what());
+            } catch (const std::exception& e) {
+                reply_error(res, 500, std::string("internal error: ") + e.what());
+            }
         });
         // What the server itself refuses (an unknown path, a body over the
         // limit, a malformed request) is JSON too.

@@ -23,6 +23,11 @@ struct ServeOptions {
     int threads = 1;                  ///< each job's sampler threads
     double max_seconds = 120;         ///< a job running longer is cancelled (503)
     int max_sweeps = 256;             ///< a request asking more sweeps gets 400
+    /// The page's folder (web/: index.html, app.js, ... and
+    /// node_modules/verovio); empty: no page, GET / says where to get it.
+    std::string web_dir;
+    /// What GET / says when web_dir is empty (where the page was looked for).
+    std::string web_missing;
 };
 
 /// Whether this build has the server.

@@ -21,6 +21,8 @@
 #include <string>
 #include <thread>
 
+#include <unistd.h>
+
 using namespace deepbach;
 using Json = nlohmann::json;
 
@@ -190,6 +192,140 @@ TEST(Serve, RefusesWhatItMustAndKeepsServing) {
     const auto fine = c.Post("/api/harmonize?sweeps=1&seed=4", melody, kXml);
     ASSERT_TRUE(fine);
     EXPECT_EQ(fine->status, 200) << fine->body;
+}
+
+// The page's files (ServeOptions::web_dir): served as they are, scripts
+// never compressed on the fly (cpp-httplib Brotli-compresses text answers,
+// tens of seconds for Verovio's 7 MB module), nothing outside the folder.
+TEST(Serve, ServesThePageAndNothingElse) {
+    const auto web = std::filesystem::temp_directory_path() / ("deepbach-web-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(web / "node_modules" / "verovio" / "dist");
+    auto write = [](const std::filesystem::path& path, const std::string& text) {
+        std::ofstream(path, std::ios::binary) << text;
+    };
+    write(web / "index.html", "<!doctype html><title>studio</title>");
+    write(web / "app.js", "console.log('studio');");
+    write(web / "package.json", "{}");
+    const std::string big(3u << 20, 'x');  // a module the size of Verovio's, near enough
+    write(web / "node_modules" / "verovio" / "dist" / "verovio-module.mjs", big);
+    {
+        cli::ServeOptions o;
+        o.web_dir = web.string();
+        Running server(o);
+        auto c = server.client();
+        c.set_decompress(false);
+        const httplib::Headers br{{"Accept-Encoding", "br, gzip"}};
+        auto r = c.Get("/", br);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+        r = c.Get("/app.js", br);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_EQ(r->get_header_value("Content-Type"), "application/javascript; charset=utf-8");
+        EXPECT_FALSE(r->has_header("Content-Encoding"));
+        EXPECT_EQ(r->body, "console.log('studio');");
+        const auto t0 = std::chrono::steady_clock::now();
+        r = c.Get("/verovio/verovio-module.mjs", br);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_FALSE(r->has_header("Content-Encoding"));
+        EXPECT_EQ(r->body.size(), big.size());
+        EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+        for (const char* path : {"/package.json", "/nothing.js", "/verovio/verovio.mjs", "/../index.html",
+                                 "/node_modules/verovio/dist/verovio-module.mjs"}) {
+            r = c.Get(path);
+            ASSERT_TRUE(r) << path;
+            EXPECT_EQ(r->status, 404) << path;
+        }
+        EXPECT_EQ(json_of(c.Get("/api/health")).at("page"), true);
+    }
+    std::filesystem::remove_all(web);
+    // Without the page: GET / says where it was looked for; the API works.
+    cli::ServeOptions o;
+    o.web_missing = "looked at /nowhere";
+    Running server(o);
+    auto c = server.client();
+    const auto r = c.Get("/");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404);
+    EXPECT_NE(r->body.find("looked at /nowhere"), std::string::npos) << r->body;
+    EXPECT_EQ(json_of(c.Get("/api/health")).at("page"), false);
+}
+
+// What the page asks besides the command's options: a score as MIDI or
+// MusicXML, notes fixed to the tick (note=), and cancelling its own job.
+TEST(Serve, ConvertsFixesNotesAndCancelsJobs) {
+    Running server(cli::ServeOptions{});
+    auto c = server.client();
+    const std::string melody = slurp(kMelody);
+    auto r = c.Post("/api/convert?format=midi", melody, kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "audio/midi");
+    EXPECT_EQ(r->body, to_midi(parse_musicxml(melody)));
+    r = c.Post("/api/convert?format=musicxml", melody, kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->body, to_musicxml(parse_musicxml(melody)));
+    r = c.Post("/api/convert?format=pdf", melody, kXml);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_NE(json_of(r).at("error").get<std::string>().find("format 'pdf'"), std::string::npos);
+
+    // note=alto:4-8:D4: the alto's first full-bar quarter, then kept when bars 1-2 are redrawn.
+    const Token d4 = parse_fix_token("D4");
+    r = c.Post("/api/harmonize?seed=3&sweeps=2&note=alto:4-8:D4", melody, kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const Json h = json_of(r);
+    const Chorale harmonized = chorale_of(h);
+    EXPECT_EQ(harmonized.at(kAlto, 4), d4);
+    for (int t = 5; t < 8; ++t) EXPECT_EQ(harmonized.at(kAlto, t), token::kHold) << t;
+    r = c.Post("/api/reharmonize?bars=1-2&voices=ATB&seed=9&sweeps=2&note=alto:4-8:D4",
+               h.at("musicxml").get<std::string>(), kXml);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const Chorale re = chorale_of(json_of(r));
+    EXPECT_EQ(re.at(kAlto, 4), d4);
+    for (int t = 5; t < 8; ++t) EXPECT_EQ(re.at(kAlto, t), token::kHold) << t;
+    for (const char* bad : {"note=alto:4-999:D4", "note=x:4-8:D4", "note=alto:8-4:D4", "note=alto:4-8:H4",
+                            "note=alto:4:D4", "note=SA:4-8:D4"}) {
+        r = c.Post(std::string("/api/harmonize?") + bad, melody, kXml);
+        ASSERT_TRUE(r) << bad;
+        EXPECT_EQ(r->status, 400) << bad;
+        EXPECT_NE(json_of(r).at("error").get<std::string>().find("note '"), std::string::npos) << r->body;
+    }
+
+    // A job that names itself is cancelled at once, and its slot is free again.
+    int slow_status = 0;
+    std::string slow_body;
+    std::thread slow([&] {
+        auto mine = server.client();
+        const auto answer = mine.Post("/api/harmonize?sweeps=256&chains=16&seed=2&job=page-1", melody, kXml);
+        if (answer) {
+            slow_status = answer->status;
+            slow_body = answer->body;
+        }
+    });
+    bool started = false;
+    for (int i = 0; i < 400 && !started; ++i) {
+        const auto health = c.Get("/api/health");
+        started = health && Json::parse(health->body).at("running") == 1;
+        if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_TRUE(started) << "the job never ran";
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(json_of(c.Post("/api/cancel?job=page-2", "", kXml)).at("cancelled"), false);
+    EXPECT_EQ(json_of(c.Post("/api/cancel?job=page-1", "", kXml)).at("cancelled"), true);
+    slow.join();
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+    EXPECT_EQ(slow_status, 503) << slow_body;
+    EXPECT_NE(slow_body.find("cancelled: the client asked"), std::string::npos) << slow_body;
+    EXPECT_EQ(json_of(c.Get("/api/health")).at("running"), 0);
+    r = c.Post("/api/cancel", "", kXml);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
 }
 
 TEST(Serve, ABurstOfMixedClientsEachGetsItsRightAnswer) {
