@@ -92,7 +92,7 @@ try {
     executablePath: chromiumPath,
     headless: true,
     acceptDownloads: true,
-    viewport: { width: 1440, height: 1000 },
+    viewport: { width: 1440, height: 1130 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
@@ -126,6 +126,10 @@ try {
     staves: document.querySelectorAll('#score svg g.measure')[0]?.querySelectorAll('g.staff').length,
   }));
   const measure = (n) => page.evaluate((num) => studio.model.measures.find((m) => m.number === num), n);
+
+  // One seed throughout, so that a run is repeatable.
+  await page.uncheck('#new-seed');
+  await page.fill('#seed', '1');
 
   // ------------------------------------------------------ load the melody
   await page.setInputFiles('#file', path.resolve(args.melody));
