@@ -187,10 +187,15 @@ struct Reference {
     }
 };
 
+/// How far a logit may lie from the reference's: float weights 1e-5; 8-bit
+/// weights (7-bit values, inputs rounded to 8 bits) 1e-2, the quantization's
+/// error (at most 3.2e-3 on these models; on_each_kernel_path sets it).
+double g_tolerance = 1e-5;
+
 void expect_close(const Eigen::MatrixXf& got, int row, const Vec& want, const std::string& what) {
     ASSERT_EQ(got.cols(), static_cast<Eigen::Index>(want.size())) << what;
     for (size_t j = 0; j < want.size(); ++j) {
-        EXPECT_NEAR(got(row, static_cast<Eigen::Index>(j)), want[j], 1e-5) << what << " column " << j;
+        EXPECT_NEAR(got(row, static_cast<Eigen::Index>(j)), want[j], g_tolerance) << what << " column " << j;
     }
 }
 
@@ -211,14 +216,24 @@ ModelConfig strip_config() {
 
 /// Runs body once per kernel path this build and CPU support (baseline
 /// always), then restores the path engines get by default.
+/// On AVX2, twice: with float (half) weights, then with 8-bit weights.
 template <class Body>
 void on_each_kernel_path(Body body) {
     const nn::KernelPath saved = nn::kernel_path();
+    const bool saved_int8 = nn::int8_weights();
     for (nn::KernelPath path : {nn::KernelPath::baseline, nn::KernelPath::avx2}) {
         if (!nn::set_kernel_path(path)) continue;
-        SCOPED_TRACE(std::string("kernel path ") + nn::kernel_path_name(path));
-        body();
+        for (bool int8 : {false, true}) {
+            if (int8 && path != nn::KernelPath::avx2) continue;
+            nn::set_int8_weights(int8);
+            g_tolerance = int8 ? 1e-2 : 1e-5;
+            SCOPED_TRACE(std::string("kernel path ") + nn::kernel_path_name(path) +
+                         (int8 ? ", 8-bit weights" : ""));
+            body();
+        }
     }
+    g_tolerance = 1e-5;
+    nn::set_int8_weights(saved_int8);
     nn::set_kernel_path(saved);
 }
 
@@ -450,6 +465,40 @@ TEST(NnInferenceDeterminism, LogSoftmaxRowsSumToOne) {
     EXPECT_NEAR(m(2, 0), -std::log(5.0), 1e-6);
 }
 
+TEST(NnKernelPath, EightBitWeightsStayCloseToFloats) {
+    // The default sizes (256 hidden units, two layers): the 8-bit engine's
+    // probabilities against the float engine's, over whole sequences (the
+    // recurrence's errors do not grow along them).
+    const nn::KernelPath saved = nn::kernel_path();
+    const bool saved_int8 = nn::int8_weights();
+    if (!nn::set_kernel_path(nn::KernelPath::avx2)) GTEST_SKIP() << "no AVX2 on this CPU or build";
+    ModelConfig c;
+    c.mode = ContextMode::full;
+    const Model model = Model::initialize(c, tiny_vocabularies(), {}, 17);
+    nn::set_int8_weights(true);
+    const nn::InferenceEngine eight(model);
+    nn::set_int8_weights(false);
+    const nn::InferenceEngine floats(model);
+    nn::set_int8_weights(saved_int8);
+    nn::set_kernel_path(saved);
+    EXPECT_TRUE(eight.int8_weights());
+    EXPECT_FALSE(floats.int8_weights());
+    const OwnedSequence seq(model, 160, 23);
+    for (int v = 0; v < kNumVoices; ++v) {
+        std::vector<Eigen::MatrixXf> a, b;
+        eight.full_logits(v, {seq.view()}, a);
+        floats.full_logits(v, {seq.view()}, b);
+        nn::log_softmax_rows(a[0]);
+        nn::log_softmax_rows(b[0]);
+        const float early = (a[0].topRows(20) - b[0].topRows(20)).cwiseAbs().maxCoeff();
+        const float late = (a[0].bottomRows(20) - b[0].bottomRows(20)).cwiseAbs().maxCoeff();
+        const float all = (a[0] - b[0]).cwiseAbs().maxCoeff();
+        EXPECT_GT(all, 0.0f) << "voice " << v << ": the 8-bit kernel did not run";
+        EXPECT_LT(all, 0.02f) << "voice " << v;
+        EXPECT_LT(late, 2.0f * early + 0.005f) << "voice " << v << ": the error grows along the sequence";
+    }
+}
+
 TEST(NnKernelPath, EngineKeepsThePathItWasBuiltWith) {
     const nn::KernelPath saved = nn::kernel_path();
     EXPECT_TRUE(nn::kernel_path_supported(nn::KernelPath::baseline));
@@ -485,12 +534,15 @@ TEST(NnKernelPath, HalfFloatWeightsGiveTheSameBits) {
     exact.save(file, true);
     const Model model = Model::load(file);
     std::filesystem::remove(file);
+    const bool saved_int8 = nn::int8_weights();
+    nn::set_int8_weights(false);  // the float kernel's bits are the point here
     nn::set_half_weights(true);
     const nn::InferenceEngine half(model);
     const nn::InferenceEngine random_floats(exact);
     nn::set_half_weights(false);
     const nn::InferenceEngine floats(model);
     nn::set_half_weights(true);
+    nn::set_int8_weights(saved_int8);
     nn::set_kernel_path(saved);
     EXPECT_TRUE(half.half_weights());
     EXPECT_FALSE(floats.half_weights());

@@ -41,6 +41,8 @@ namespace {
 constexpr int kStrip = 8;   // output columns per packed strip
 constexpr int kAlign = 16;  // floats per row-padding unit
 constexpr int kChunk = 64;  // rows per task
+/// 8-bit weight matrices: columns per group of strips (Packed::q8).
+constexpr int kGroup = 32;
 
 int pad(int n) {
     return (n + kAlign - 1) / kAlign * kAlign;
@@ -59,14 +61,65 @@ struct Packed {
     /// recurrent matrices of one voice fit in a core's L2 cache then).
     std::vector<std::uint16_t> half;
 
+    /// The weights as 7-bit integers in bytes (-63..63), for the AVX2
+    /// kernel's unsigned-by-signed byte products: in groups of 4 strips (32
+    /// columns), inputs in quads; quad p of a group is 128 bytes, strip j's 32
+    /// at j * 32, column c's 4 inputs at c * 4. Weight (k, c) is about
+    /// q8 x scale[c] (scale[c]: the column's largest magnitude / 63);
+    /// colsum[c] is the column's sum of q8 (the kernel's inputs are offset
+    /// by 128). Empty unless packed with `int8_ok` (then the AVX2 kernel reads
+    /// these alone, its inputs rounded to 8 bits).
+    std::vector<std::int8_t> q8;
+    Buffer scale;
+    std::vector<std::int32_t> colsum;
+    int K4 = 0;  // K rounded up to a multiple of 4
+
     /// half_ok: keep half floats instead where every weight is one exactly
     /// (then `data` stays empty: the AVX2 kernel reads `half` alone).
+    /// int8_ok: keep 8-bit weights (q8) instead.
     template <class Get>  // get(out, in) -> weight
-    void pack(int k, int n, Get get, bool half_ok) {
+    void pack(int k, int n, Get get, bool half_ok, bool int8_ok = false) {
         K = k;
         N = n;
         const int strips = (N + kStrip - 1) / kStrip;
         const size_t size = static_cast<size_t>(strips) * K * kStrip;
+        q8.clear();
+        scale.clear();
+        colsum.clear();
+        if (int8_ok) {
+            K4 = (K + 3) / 4 * 4;
+            const int groups = (N + kGroup - 1) / kGroup;
+            q8.assign(static_cast<size_t>(groups) * K4 * kGroup, 0);
+            scale.assign(static_cast<size_t>(groups) * kGroup, 0.0f);
+            colsum.assign(static_cast<size_t>(groups) * kGroup, 0);
+            std::vector<float> column(static_cast<size_t>(K));
+            for (int col = 0; col < N; ++col) {
+                float max = 0.0f;
+                for (int kk = 0; kk < K; ++kk) {
+                    column[static_cast<size_t>(kk)] = get(col, kk);
+                    max = std::max(max, std::fabs(column[static_cast<size_t>(kk)]));
+                }
+                const float step = max > 0.0f ? max / 63.0f : 1.0f, inv = 1.0f / step;
+                scale[static_cast<size_t>(col)] = step;
+                // Group g, strip j in it, column c in the strip.
+                const int g = col / kGroup, j = (col % kGroup) / kStrip, c = col % kStrip;
+                std::int8_t* dst = q8.data() + static_cast<size_t>(g) * K4 * kGroup + j * 32 + c * 4;
+                std::int32_t sum = 0;
+                for (int kk = 0; kk < K; ++kk) {
+                    // Rounded to nearest even without a branch or a libm call
+                    // (2 million weights a voice): adding 1.5 x 2^23 leaves no
+                    // fraction bits.
+                    const float x = std::max(-63.0f, std::min(63.0f, column[static_cast<size_t>(kk)] * inv));
+                    const auto v = static_cast<std::int8_t>((x + 12582912.0f) - 12582912.0f);
+                    dst[(kk / 4) * 128 + kk % 4] = v;
+                    sum += v;
+                }
+                colsum[static_cast<size_t>(col)] = sum;
+            }
+            data.clear();
+            half.clear();
+            return;
+        }
         // Element (strip s, input kk, column c) of the packed layout, or 0 past N.
         auto each = [&](auto&& put) {
             for (int s = 0; s < strips; ++s)
@@ -124,6 +177,20 @@ typedef float v8 __attribute__((vector_size(32)));
 #define DEEPBACH_VECTOR 1
 #endif
 
+/// One LSTM step's state update from its gates g (i, f, g, o at 0, Hp,
+/// 2 Hp, 3 Hp): c = sigmoid(f) c + sigmoid(i) tanh(g), h = sigmoid(o) tanh(c),
+/// over the first H units. Eigen's rational approximations of the logistic
+/// function and tanh; the AVX2 copy evaluates the same ones 8 lanes at a time.
+using LstmCellFn = void (*)(const float* g, float* c, float* h, int H, int Hp);
+
+void lstm_cell_baseline(const float* g, float* c, float* h, int H, int Hp) {
+    using Map = Eigen::Map<Eigen::ArrayXf>;
+    using ConstMap = Eigen::Map<const Eigen::ArrayXf>;
+    Map cb(c, H), hb(h, H);
+    cb = ConstMap(g + Hp, H).logistic() * cb + ConstMap(g, H).logistic() * ConstMap(g + 2 * Hp, H).tanh();
+    hb = ConstMap(g + 3 * Hp, H).logistic() * cb.tanh();
+}
+
 // The kernel in two copies: baseline (the build's own flags, SSE2 on
 // x86-64) and, on x86 with GCC or Clang, AVX2 with FMA, chosen at run time
 // (kernel_path()). One engine uses one copy for all its rows.
@@ -140,10 +207,228 @@ namespace baseline {
 #ifdef DEEPBACH_DISPATCH
 namespace avx2 {
 #define DEEPBACH_KERNEL_TARGET __attribute__((target("avx2,fma,f16c")))
+
+/// Rows [0, R) of the byte inputs xq (quads as 32-bit words, ldx quads a
+/// row; unsigned, offset by 128) times S strips of 7-bit weights (packed as
+/// Packed::q8; w at strip 0's first quad, strips 32 bytes apart, quads 128),
+/// scaled by row and column and added to y; the last strip has n columns.
+/// The sums are exact integers: the same bits whatever rows are beside.
+template <int R, int S>
+DEEPBACH_KERNEL_TARGET void kernel_q8(const std::int8_t* w, int quads, const std::int32_t* xq, int ldx,
+                                      const float* xscale, const float* scale, const std::int32_t* colsum,
+                                      float* y, int ldy, int n) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i even[R * S], odd[R * S];
+    for (int i = 0; i < R * S; ++i) even[i] = odd[i] = _mm256_setzero_si256();
+#define DEEPBACH_Q8_WEIGHTS(j, p) \
+    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + (j)*32 + static_cast<size_t>(p) * 128))
+    int p = 0;
+    for (; p + 2 <= quads; p += 2) {
+        for (int j = 0; j < S; ++j) {
+            const __m256i w0 = DEEPBACH_Q8_WEIGHTS(j, p), w1 = DEEPBACH_Q8_WEIGHTS(j, p + 1);
+            for (int r = 0; r < R; ++r) {
+                // Byte products summed in pairs (at most 2 x 255 x 63: no
+                // saturation), then in quads as 32-bit integers.
+                even[r * S + j] = _mm256_add_epi32(
+                    even[r * S + j],
+                    _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi32(xq[r * ldx + p]), w0), ones));
+                odd[r * S + j] = _mm256_add_epi32(
+                    odd[r * S + j],
+                    _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi32(xq[r * ldx + p + 1]), w1),
+                                      ones));
+            }
+        }
+    }
+    for (; p < quads; ++p) {
+        for (int j = 0; j < S; ++j) {
+            const __m256i w0 = DEEPBACH_Q8_WEIGHTS(j, p);
+            for (int r = 0; r < R; ++r)
+                even[r * S + j] = _mm256_add_epi32(
+                    even[r * S + j],
+                    _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi32(xq[r * ldx + p]), w0), ones));
+        }
+    }
+#undef DEEPBACH_Q8_WEIGHTS
+    for (int j = 0; j < S; ++j) {
+        const __m256 sc = _mm256_loadu_ps(scale + j * kStrip);
+        // The inputs' offset of 128 times the column's weights.
+        const __m256i offset =
+            _mm256_slli_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(colsum + j * kStrip)), 7);
+        const int cols = j + 1 == S ? n : kStrip;
+        for (int r = 0; r < R; ++r) {
+            const __m256i total = _mm256_sub_epi32(_mm256_add_epi32(even[r * S + j], odd[r * S + j]), offset);
+            // One explicit multiply-add into y (no contraction left to the
+            // compiler, which could differ between these instantiations).
+            const __m256 scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(total), sc);
+            float* dst = y + r * ldy + j * kStrip;
+            if (cols == kStrip) {
+                _mm256_storeu_ps(dst,
+                                 _mm256_fmadd_ps(scaled, _mm256_set1_ps(xscale[r]), _mm256_loadu_ps(dst)));
+            } else {
+                float tmp[kStrip] = {};
+                std::copy(dst, dst + cols, tmp);
+                _mm256_storeu_ps(tmp,
+                                 _mm256_fmadd_ps(scaled, _mm256_set1_ps(xscale[r]), _mm256_loadu_ps(tmp)));
+                std::copy(tmp, tmp + cols, dst);
+            }
+        }
+    }
+}
+
+/// y[r, 0:N] += x[r, 0:K] * W for rows r in [0, rows), W 7-bit (W.q8): each
+/// row of x is rounded to integers in -127..127 first, scaled by its largest
+/// magnitude (so the row's scale depends on that row alone), and offset by
+/// 128 into bytes.
+DEEPBACH_KERNEL_TARGET void matmul_q8(const Packed& W, const float* x, int ldx, int rows, float* y, int ldy) {
+    const int quads = W.K4 / 4;
+    thread_local std::vector<std::int32_t> words;
+    thread_local std::vector<float> row_scale;
+    words.assign(static_cast<size_t>(rows) * quads, static_cast<std::int32_t>(0x80808080u));
+    row_scale.assign(static_cast<size_t>(rows), 0.0f);
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7), bias = _mm256_set1_epi8(-128);
+    for (int r = 0; r < rows; ++r) {
+        auto* q = reinterpret_cast<std::uint8_t*>(words.data() + static_cast<size_t>(r) * quads);
+        const float* xr = x + static_cast<size_t>(r) * ldx;
+        __m256 m8 = _mm256_setzero_ps();
+        int k = 0;
+        for (; k + 8 <= W.K; k += 8) m8 = _mm256_max_ps(m8, _mm256_andnot_ps(sign, _mm256_loadu_ps(xr + k)));
+        alignas(32) float lanes[8];
+        _mm256_store_ps(lanes, m8);
+        float max = 0.0f;
+        for (float v : lanes) max = std::max(max, v);
+        for (; k < W.K; ++k) max = std::max(max, std::fabs(xr[k]));
+        if (!(max > 0.0f) || !std::isfinite(max)) {
+            if (max == 0.0f) continue;  // a zero row adds nothing
+            throw Error("inference: a non-finite value in a network's activations");
+        }
+        const float to_q = 127.0f / max;
+        row_scale[static_cast<size_t>(r)] = max / 127.0f;
+        const __m256 to = _mm256_set1_ps(to_q);
+        k = 0;
+        for (; k + 32 <= W.K; k += 32) {
+            // Rounded to nearest even (the default rounding mode), as lrint.
+            const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k), to));
+            const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k + 8), to));
+            const __m256i c = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k + 16), to));
+            const __m256i d = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k + 24), to));
+            // packs works within 128-bit lanes: put the quads back in order.
+            const __m256i bytes = _mm256_permutevar8x32_epi32(
+                _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d)), order);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + k), _mm256_xor_si256(bytes, bias));
+        }
+        for (; k < W.K; ++k) q[k] = static_cast<std::uint8_t>(std::lrint(xr[k] * to_q) + 128);
+    }
+    const int strips = (W.N + kStrip - 1) / kStrip;
+    const std::int32_t* xq = words.data();
+    const size_t group_size = static_cast<size_t>(W.K4) * kGroup;
+    const int N = W.N;
+    auto cols = [N](int s) { return std::min(kStrip, N - s * kStrip); };
+    auto at = [&](int s) { return W.q8.data() + (s / 4) * group_size + (s % 4) * 32; };
+    const int full = rows / 4 * 4;
+    for (int s = 0; s < strips; ++s) {
+        for (int b = 0; b < full; b += 4)
+            kernel_q8<4, 1>(at(s), quads, xq + static_cast<size_t>(b) * quads, quads, row_scale.data() + b,
+                            W.scale.data() + s * kStrip, W.colsum.data() + s * kStrip,
+                            y + b * ldy + s * kStrip, ldy, cols(s));
+    }
+    for (int b = full; b < rows; ++b) {
+        const std::int32_t* xb = xq + static_cast<size_t>(b) * quads;
+        const float* xs = row_scale.data() + b;
+        float* yb = y + static_cast<size_t>(b) * ldy;
+        int s = 0;
+        for (; s + 4 <= strips; s += 4)
+            kernel_q8<1, 4>(at(s), quads, xb, quads, xs, W.scale.data() + s * kStrip,
+                            W.colsum.data() + s * kStrip, yb + s * kStrip, ldy, cols(s + 3));
+        for (; s < strips; ++s)
+            kernel_q8<1, 1>(at(s), quads, xb, quads, xs, W.scale.data() + s * kStrip,
+                            W.colsum.data() + s * kStrip, yb + s * kStrip, ldy, cols(s));
+    }
+}
+
+/// Eigen's logistic function (its FMA variant), 8 lanes: a rational
+/// approximation, exp(x) below -9.
+DEEPBACH_KERNEL_TARGET inline __m256 logistic8(__m256 in) {
+    const __m256 x = _mm256_min_ps(in, _mm256_set1_ps(15.7243833541870117f));
+    const __m256 x2 = _mm256_mul_ps(x, x);
+    __m256 p =
+        _mm256_fmadd_ps(x2, _mm256_set1_ps(4.37031012579801e-11f), _mm256_set1_ps(1.15627324459942e-07f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(6.08574864600143e-05f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(8.51377133304701e-03f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(2.48287947061529e-01f));
+    p = _mm256_mul_ps(x, p);
+    __m256 q =
+        _mm256_fmadd_ps(x2, _mm256_set1_ps(6.10247389755681e-13f), _mm256_set1_ps(5.76102136993427e-09f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(6.29106785017040e-06f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(1.70198817374094e-03f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(1.16817656904453e-01f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(9.93151921023180e-01f));
+    __m256 out = _mm256_add_ps(_mm256_div_ps(p, q), _mm256_set1_ps(0.5f));
+    const __m256 small = _mm256_cmp_ps(in, _mm256_set1_ps(-9.0f), _CMP_LT_OQ);
+    if (_mm256_movemask_ps(small) != 0) {
+        alignas(32) float v[8], o[8];
+        _mm256_store_ps(v, in);
+        _mm256_store_ps(o, out);
+        for (int i = 0; i < 8; ++i)
+            if (v[i] < -9.0f) o[i] = std::exp(v[i]);
+        out = _mm256_load_ps(o);
+    }
+    return out;
+}
+
+/// Eigen's tanh (its FMA variant), 8 lanes: a rational approximation on
+/// [-7.9988, 7.9988], x itself below 0.0004 in magnitude.
+DEEPBACH_KERNEL_TARGET inline __m256 tanh8(__m256 in) {
+    const __m256 c = _mm256_set1_ps(7.99881172180175781f);
+    const __m256 x = _mm256_max_ps(_mm256_min_ps(in, c), _mm256_sub_ps(_mm256_setzero_ps(), c));
+    const __m256 abs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), in);
+    const __m256 tiny = _mm256_cmp_ps(abs, _mm256_set1_ps(0.0004f), _CMP_LT_OQ);
+    const __m256 x2 = _mm256_mul_ps(x, x);
+    __m256 p =
+        _mm256_fmadd_ps(x2, _mm256_set1_ps(-2.76076847742355e-16f), _mm256_set1_ps(2.00018790482477e-13f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-8.60467152213735e-11f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(5.12229709037114e-08f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(1.48572235717979e-05f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(6.37261928875436e-04f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(4.89352455891786e-03f));
+    p = _mm256_mul_ps(x, p);
+    __m256 q =
+        _mm256_fmadd_ps(x2, _mm256_set1_ps(1.19825839466702e-06f), _mm256_set1_ps(1.18534705686654e-04f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(2.26843463243900e-03f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(4.89352518554385e-03f));
+    return _mm256_blendv_ps(_mm256_div_ps(p, q), x, tiny);
+}
+
+DEEPBACH_KERNEL_TARGET void lstm_cell(const float* g, float* c, float* h, int H, int Hp) {
+    int j = 0;
+    for (; j + 8 <= H; j += 8) {
+        const __m256 i = logistic8(_mm256_loadu_ps(g + j));
+        const __m256 f = logistic8(_mm256_loadu_ps(g + Hp + j));
+        const __m256 gg = tanh8(_mm256_loadu_ps(g + 2 * Hp + j));
+        const __m256 o = logistic8(_mm256_loadu_ps(g + 3 * Hp + j));
+        const __m256 cn = _mm256_add_ps(_mm256_mul_ps(f, _mm256_loadu_ps(c + j)), _mm256_mul_ps(i, gg));
+        _mm256_storeu_ps(c + j, cn);
+        _mm256_storeu_ps(h + j, _mm256_mul_ps(o, tanh8(cn)));
+    }
+    if (j < H) {  // the last units, as the baseline computes them
+        float gt[4][8] = {}, ct[8] = {}, ht[8] = {};
+        for (int q = 0; q < 4; ++q) std::copy(g + q * Hp + j, g + q * Hp + H, gt[q]);
+        std::copy(c + j, c + H, ct);
+        const __m256 i = logistic8(_mm256_loadu_ps(gt[0])), f = logistic8(_mm256_loadu_ps(gt[1]));
+        const __m256 gg = tanh8(_mm256_loadu_ps(gt[2])), o = logistic8(_mm256_loadu_ps(gt[3]));
+        const __m256 cn = _mm256_add_ps(_mm256_mul_ps(f, _mm256_loadu_ps(ct)), _mm256_mul_ps(i, gg));
+        _mm256_storeu_ps(ct, cn);
+        _mm256_storeu_ps(ht, _mm256_mul_ps(o, tanh8(cn)));
+        std::copy(ct, ct + (H - j), c + j);
+        std::copy(ht, ht + (H - j), h + j);
+    }
+}
+#define DEEPBACH_KERNEL_Q8 1
 #define DEEPBACH_KERNEL_MADD(a, s, w) ((a) = _mm256_fmadd_ps(_mm256_set1_ps(s), (w), (a)))
 #define DEEPBACH_KERNEL_STRIPS 4
 #define DEEPBACH_KERNEL_HALF 1
 #include "nn/inference_kernel.inc"
+#undef DEEPBACH_KERNEL_Q8
 #undef DEEPBACH_KERNEL_HALF
 #undef DEEPBACH_KERNEL_TARGET
 #undef DEEPBACH_KERNEL_MADD
@@ -159,6 +444,14 @@ MatmulFn matmul_of(KernelPath path) {
 #endif
     (void)path;
     return baseline::matmul_acc;
+}
+
+LstmCellFn lstm_cell_of(KernelPath path) {
+#ifdef DEEPBACH_DISPATCH
+    if (path == KernelPath::avx2) return avx2::lstm_cell;
+#endif
+    (void)path;
+    return lstm_cell_baseline;
 }
 
 KernelPath detect_kernel_path() {
@@ -260,6 +553,8 @@ public:
     int hp() const { return Hp_; }
     /// Whether the recurrent matrices are read as half floats.
     bool half() const { return !lstm_[0].recurrent.empty() && !lstm_[0].recurrent[0].half.empty(); }
+    /// Whether the matrices are read as 8-bit integers.
+    bool int8() const { return !lstm_[0].recurrent.empty() && !lstm_[0].recurrent[0].q8.empty(); }
 
 private:
     struct Lstm {
@@ -295,6 +590,7 @@ private:
     mutable Prefix prefix_[2];
 
     MatmulFn matmul_;
+    LstmCellFn cell_;
     int voice_, V_, H_, Hp_, C_, Cp_, L_;
     std::array<int, kNumVoices> vocab_sizes_{};
     Lstm lstm_[2];
@@ -305,6 +601,7 @@ private:
 
 VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
     : matmul_(matmul_of(path)),
+      cell_(lstm_cell_of(path)),
       voice_(voice),
       V_(model.vocabularies[static_cast<size_t>(voice)].size()),
       H_(model.config.lstm_hidden),
@@ -314,6 +611,8 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
       L_(model.config.lstm_layers) {
     // Half floats only serve the AVX2 kernel (the baseline one reads floats).
     const bool half_ok = path == KernelPath::avx2 && half_weights();
+    // 8-bit weights serve the AVX2 kernel too (int8_weights()).
+    const bool int8_ok = path == KernelPath::avx2 && int8_weights();
     const int E = model.config.note_embedding, M = model.config.meta_embedding;
     const std::string p = "voices." + std::to_string(voice) + ".";
     for (int u = 0; u < kNumVoices; ++u)
@@ -387,7 +686,7 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
                         if (unit >= H || in >= H) return 0.0f;
                         return w.data[static_cast<size_t>(g * H + unit) * H + in];
                     },
-                    half_ok);
+                    half_ok, int8_ok);
                 return packed;
             };
             lstm.input.push_back(k == 0 ? Packed{} : packed_of(weight(model, q + "weight_ih" + l)));
@@ -422,7 +721,7 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
     const int C = C_;
     center2_.pack(
         Cp_, C_, [&](int out, int in) { return in < C ? c2.data[static_cast<size_t>(out) * C + in] : 0.0f; },
-        half_ok);
+        half_ok, int8_ok);
     // Head layer 1 reads z = [h_past (Hp) | center (Cp) | h_future (Hp)].
     const Tensor& h1 = weight(model, p + "head.0.weight");
     const int Cp = Cp_;
@@ -435,11 +734,11 @@ VoiceNetwork::VoiceNetwork(const Model& model, int voice, KernelPath path)
             const int i = in - Hp - Cp;
             return i < H ? h1.data[row + H + C + i] : 0.0f;
         },
-        half_ok);
+        half_ok, int8_ok);
     const Tensor& h2 = weight(model, p + "head.2.weight");
     head2_.pack(
         Cp_, V_, [&](int out, int in) { return in < C ? h2.data[static_cast<size_t>(out) * C + in] : 0.0f; },
-        half_ok);
+        half_ok, int8_ok);
 }
 
 void VoiceNetwork::add_inputs(const std::array<Buffer, kNumVoices + kMetadataInputs>& tables, int skip_voice,
@@ -488,9 +787,7 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
     const size_t stride = static_cast<size_t>(rows) * Hp;  // one step of a layer's outputs
     // out[k]: layer k's h at every step; the states of the running layer.
     std::vector<Buffer> out(static_cast<size_t>(L_));
-    for (auto& o : out) o.assign(static_cast<size_t>(steps) * stride, 0.0f);
     Buffer h(stride), c(stride), gates(static_cast<size_t>(rows) * G);
-    using Map = Eigen::Map<Eigen::ArrayXf>;
     // One row: the steps whose inputs the last run saw are restored.
     const bool single = reuse && rows == 1 && active(steps - 1) == 1;
     std::vector<int> inputs;
@@ -506,9 +803,14 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
             in[kNumVoices + 1] = cl.seq->beat[cl.index];
             in[kNumVoices + 2] = cl.seq->key_fifths[cl.index];
         }
-        cell_steps.assign(static_cast<size_t>(L_), Buffer(static_cast<size_t>(steps) * Hp, 0.0f));
-        std::lock_guard<std::mutex> lock(prefix_mutex_[which]);
-        const Prefix& p = prefix_[which];
+        // The last run's states are taken over (not copied): its steps before
+        // the first changed one are this run's; the rest is overwritten. A run
+        // of the same direction beside this one finds none and runs in full.
+        Prefix p;
+        {
+            std::lock_guard<std::mutex> lock(prefix_mutex_[which]);
+            std::swap(p, prefix_[which]);
+        }
         const int n = std::min(p.steps, steps);
         int same = 0;
         while (same < n && std::equal(inputs.begin() + static_cast<std::ptrdiff_t>(same) * kStepInputs,
@@ -516,14 +818,19 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
                                       p.inputs.begin() + static_cast<std::ptrdiff_t>(same) * kStepInputs))
             ++same;
         if (same == steps) --same;  // run the last step again: a run always computes one
+        if (p.steps > 0) {
+            out = std::move(p.hidden);
+            cell_steps = std::move(p.cells);
+        } else {
+            cell_steps.resize(static_cast<size_t>(L_));
+        }
         for (int k = 0; k < L_; ++k) {
-            const size_t ks = static_cast<size_t>(k), len = static_cast<size_t>(same) * Hp;
-            std::copy(p.hidden[ks].begin(), p.hidden[ks].begin() + static_cast<std::ptrdiff_t>(len),
-                      out[ks].begin());
-            std::copy(p.cells[ks].begin(), p.cells[ks].begin() + static_cast<std::ptrdiff_t>(len),
-                      cell_steps[ks].begin());
+            out[static_cast<size_t>(k)].resize(static_cast<size_t>(steps) * Hp);
+            cell_steps[static_cast<size_t>(k)].resize(static_cast<size_t>(steps) * Hp);
         }
         first_step = same;
+    } else {
+        for (auto& o : out) o.assign(static_cast<size_t>(steps) * stride, 0.0f);
     }
     // The padding steps: restored when every row's were seen before.
     const int P = kDatasetPadding;
@@ -601,23 +908,21 @@ void VoiceNetwork::lstm(int which, int rows, int steps, const std::function<int(
                 }
             }
             const int n = active(s);
-            for (int b = 0; b < n; ++b) {
-                float* g = gates.data() + static_cast<size_t>(b) * G;
-                if (k == 0) {
+            // The step's gates: layer 0 from its tables, layer k >= 1 in place
+            // in its input products (the active rows come first).
+            float* step_gates =
+                k == 0 ? gates.data() : pre.data() + static_cast<size_t>(s - first_step) * rows * G;
+            if (k == 0) {
+                for (int b = 0; b < n; ++b) {
+                    float* g = gates.data() + static_cast<size_t>(b) * G;
                     std::copy(bias.begin(), bias.end(), g);
                     add_inputs(net.tables, -1, cell(b, s), g, G);
-                } else {
-                    const float* src = pre.data() + (static_cast<size_t>(s - first_step) * rows + b) * G;
-                    std::copy(src, src + G, g);
                 }
             }
-            matmul_(net.recurrent[ks], h.data(), Hp, n, gates.data(), G);
+            matmul_(net.recurrent[ks], h.data(), Hp, n, step_gates, G);
             for (int b = 0; b < n; ++b) {
-                float* g = gates.data() + static_cast<size_t>(b) * G;
-                Map cb(c.data() + static_cast<size_t>(b) * Hp, H);
-                Map hb(h.data() + static_cast<size_t>(b) * Hp, H);
-                cb = Map(g + Hp, H).logistic() * cb + Map(g, H).logistic() * Map(g + 2 * Hp, H).tanh();
-                hb = Map(g + 3 * Hp, H).logistic() * cb.tanh();
+                cell_(step_gates + static_cast<size_t>(b) * G, c.data() + static_cast<size_t>(b) * Hp,
+                      h.data() + static_cast<size_t>(b) * Hp, H, Hp);
             }
             std::copy(h.data(), h.data() + static_cast<size_t>(n) * Hp,
                       o.data() + static_cast<size_t>(s) * stride);
@@ -738,12 +1043,47 @@ bool half_weights() {
     return current_half_weights().load();
 }
 
+namespace {
+std::atomic<bool>& current_int8_weights() {
+    static std::atomic<bool> on{[] {
+        const char* no = std::getenv("DEEPBACH_NO_INT8_WEIGHTS");
+        return no == nullptr || *no == '\0' || std::strcmp(no, "0") == 0;
+    }()};
+    return on;
+}
+}  // namespace
+
+bool int8_weights() {
+    return current_int8_weights().load();
+}
+
+void set_int8_weights(bool on) {
+    current_int8_weights().store(on);
+}
+
 void set_half_weights(bool on) {
     current_half_weights().store(on);
 }
 
 bool InferenceEngine::half_weights() const {
-    return voices_[0] && voices_[0]->half();
+    for (const auto& v : voices_)
+        if (v) return v->half();
+    return false;
+}
+
+bool InferenceEngine::int8_weights() const {
+    for (const auto& v : voices_)
+        if (v) return v->int8();
+    return false;
+}
+
+const VoiceNetwork& InferenceEngine::network(int voice) const {
+    if (voice < 0 || voice >= kNumVoices) throw Error("inference: no voice " + std::to_string(voice));
+    const auto& net = voices_[static_cast<size_t>(voice)];
+    if (!net)
+        throw Error(std::string("inference: the ") + voice_name(voice) +
+                    " network was not built in this engine (its voices were chosen at construction)");
+    return *net;
 }
 
 bool set_kernel_path(KernelPath path) {
@@ -762,12 +1102,15 @@ const char* kernel_path_name(KernelPath path) {
     }
 }
 
-InferenceEngine::InferenceEngine(const Model& model, int threads)
+InferenceEngine::InferenceEngine(const Model& model, int threads, const std::array<bool, kNumVoices>* voices)
     : config_(model.config), kernel_path_(nn::kernel_path()) {
     model.validate();
     set_threads(threads);
-    for (int v = 0; v < kNumVoices; ++v)
-        voices_[static_cast<size_t>(v)] = std::make_unique<VoiceNetwork>(model, v, kernel_path_);
+    for (int v = 0; v < kNumVoices; ++v) {
+        vocabulary_sizes_[static_cast<size_t>(v)] = model.vocabularies[static_cast<size_t>(v)].size();
+        if (voices == nullptr || (*voices)[static_cast<size_t>(v)])
+            voices_[static_cast<size_t>(v)] = std::make_unique<VoiceNetwork>(model, v, kernel_path_);
+    }
     if (config_.relational) {
         relational_ = std::make_unique<Relational>(model.vocabularies, model.config);
         for (int v = 0; v < kNumVoices; ++v)
@@ -784,13 +1127,13 @@ void InferenceEngine::set_threads(int threads) {
 
 int InferenceEngine::vocabulary_size(int voice) const {
     if (voice < 0 || voice >= kNumVoices) throw Error("inference: no voice " + std::to_string(voice));
-    return voices_[static_cast<size_t>(voice)]->vocabulary_size();
+    return vocabulary_sizes_[static_cast<size_t>(voice)];
 }
 
 void InferenceEngine::window_logits(int voice, const std::vector<Target>& targets,
                                     Eigen::MatrixXf& out) const {
     const int V = vocabulary_size(voice);
-    const VoiceNetwork& net = *voices_[static_cast<size_t>(voice)];
+    const VoiceNetwork& net = network(voice);
     const int rows = static_cast<int>(targets.size());
     for (const Target& t : targets) {
         if (t.tick < 0 || t.tick >= t.sequence.length) {
@@ -843,7 +1186,7 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
                                   std::vector<Eigen::MatrixXf>& out,
                                   const std::vector<const std::vector<int>*>* ticks) const {
     const int V = vocabulary_size(voice);
-    const VoiceNetwork& net = *voices_[static_cast<size_t>(voice)];
+    const VoiceNetwork& net = network(voice);
     const int count = static_cast<int>(sequences.size());
     for (const SequenceView& s : sequences) {
         if (s.length < 1) throw Error("inference: empty sequence");

@@ -93,6 +93,17 @@ const char* kernel_path_name(KernelPath path);
 bool half_weights();
 void set_half_weights(bool on);
 
+/// Whether engines constructed from now on on the AVX2 path keep their
+/// weight matrices as 8-bit integers (7-bit values, a scale per output) and
+/// round each row of inputs to 8 bits (a scale per row): about four times
+/// the products per cycle of half floats, with results within the
+/// quantization's error, not the same bits (the shipped model's validation
+/// NLL 0.61837 against 0.61841; docs/benchmarks.md). Batching and threads
+/// still change no bit. On unless DEEPBACH_NO_INT8_WEIGHTS is set (and not
+/// "0"); set_int8_weights changes it.
+bool int8_weights();
+void set_int8_weights(bool on);
+
 /// Replaces each row of `logits` by its log-softmax.
 void log_softmax_rows(Eigen::MatrixXf& logits);
 
@@ -104,7 +115,11 @@ class InferenceEngine {
 public:
     /// Copies (and precomputes from) the model's weights; validates the model.
     /// threads: 1 by default, 0 for all cores.
-    explicit InferenceEngine(const Model& model, int threads = 1);
+    /// voices: the voices whose networks to build (null: all four); asking
+    /// for another one's logits throws Error (a harmonization with its melody
+    /// kept never asks for the soprano's, and skips building it).
+    explicit InferenceEngine(const Model& model, int threads = 1,
+                             const std::array<bool, kNumVoices>* voices = nullptr);
     ~InferenceEngine();
     InferenceEngine(const InferenceEngine&) = delete;
     InferenceEngine& operator=(const InferenceEngine&) = delete;
@@ -117,6 +132,8 @@ public:
     KernelPath kernel_path() const { return kernel_path_; }
     /// Whether its recurrent matrices are read as half floats (half_weights()).
     bool half_weights() const;
+    /// Whether its matrices are read as 8-bit integers (int8_weights()).
+    bool int8_weights() const;
 
     /// Window mode: logits of voice `voice` at every target, one row per
     /// target (targets x V_voice). Throws Error for a tick out of range or a
@@ -135,7 +152,9 @@ private:
     ModelConfig config_;
     int threads_ = 1;
     KernelPath kernel_path_ = KernelPath::baseline;
-    std::array<std::unique_ptr<VoiceNetwork>, kNumVoices> voices_;
+    std::array<std::unique_ptr<VoiceNetwork>, kNumVoices> voices_;  // null where not built
+    std::array<int, kNumVoices> vocabulary_sizes_{};
+    const VoiceNetwork& network(int voice) const;
     /// With config_.relational: the relational terms and each voice's table.
     std::unique_ptr<Relational> relational_;
     std::array<std::vector<float>, kNumVoices> relational_tables_;

@@ -11,7 +11,8 @@ namespace {
 
 class EigenBackend : public Backend {
 public:
-    EigenBackend(const Model& model, int threads) : engine_(model, threads) {}
+    EigenBackend(const Model& model, int threads, const VoiceSet& voices)
+        : engine_(model, threads, &voices) {}
     std::string name() const override { return "eigen"; }
     const ModelConfig& config() const override { return engine_.config(); }
     void window_logits(int voice, const std::vector<nn::Target>& targets, Eigen::MatrixXf& out) override {
@@ -43,8 +44,8 @@ Registry& registry() {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_eigen_backend(const Model& model, int threads) {
-    return std::make_unique<EigenBackend>(model, threads);
+std::unique_ptr<Backend> make_eigen_backend(const Model& model, int threads, const VoiceSet& voices) {
+    return std::make_unique<EigenBackend>(model, threads, voices);
 }
 
 void register_backend(const std::string& name, BackendFactory factory) {
@@ -54,12 +55,12 @@ void register_backend(const std::string& name, BackendFactory factory) {
 }
 
 std::unique_ptr<Backend> make_backend(const std::string& name, const Model& model, const std::string& device,
-                                      int threads) {
+                                      int threads, const VoiceSet& voices) {
     if (name == "eigen") {
         if (device != "cpu" && device != "auto" && !device.empty())
             throw Error("the eigen backend runs on the CPU only (device '" + device +
                         "'); use the torch backend for CUDA");
-        return make_eigen_backend(model, threads);
+        return make_eigen_backend(model, threads, voices);
     }
     BackendFactory factory;
     std::string known = "eigen";

@@ -36,8 +36,14 @@ public:
     }
 };
 
+/// The voices a backend must serve (all four by default); a backend may
+/// skip preparing the others (the Eigen engine builds no network for them).
+using VoiceSet = std::array<bool, kNumVoices>;
+inline constexpr VoiceSet kAllVoices{true, true, true, true};
+
 /// The Eigen engine (threads: 0 for all cores).
-std::unique_ptr<Backend> make_eigen_backend(const Model& model, int threads);
+std::unique_ptr<Backend> make_eigen_backend(const Model& model, int threads,
+                                            const VoiceSet& voices = kAllVoices);
 
 /// Makes a backend for a model on a device ("cpu", "cuda", "auto") with threads.
 using BackendFactory =
@@ -49,6 +55,6 @@ void register_backend(const std::string& name, BackendFactory factory);
 /// "eigen" (device must be "cpu" or "auto") or a registered backend. Throws
 /// Error naming the backends there are for an unknown one.
 std::unique_ptr<Backend> make_backend(const std::string& name, const Model& model, const std::string& device,
-                                      int threads);
+                                      int threads, const VoiceSet& voices = kAllVoices);
 
 }  // namespace deepbach::sample

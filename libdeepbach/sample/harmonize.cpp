@@ -85,8 +85,13 @@ Harmonization sample_grid(const Chorale& base, const Constraints& constraints,
     const std::shared_ptr<const Model> model = resolve_model(options);
     const sample::Schedule schedule = sampler_schedule(options.schedule, *model);
     const sample::Problem problem = sample::compile_problem(base, constraints, *model);
-    const auto backend =
-        sample::make_backend(to_string(options.backend), *model, to_string(options.device), options.threads);
+    // Networks only for the voices with a cell to draw (not the soprano
+    // under a kept melody).
+    sample::VoiceSet voices{};
+    for (int v = 0; v < kNumVoices; ++v)
+        voices[static_cast<size_t>(v)] = !problem.free_ticks[static_cast<size_t>(v)].empty();
+    const auto backend = sample::make_backend(to_string(options.backend), *model, to_string(options.device),
+                                              options.threads, voices);
     sample::SamplerOptions so;
     so.seed = options.seed;
     so.iterations = options.iterations;
