@@ -1113,7 +1113,7 @@ function wire() {
     });
   }
   document.addEventListener('keydown', (e) => {
-    if (e.target.matches('input, textarea, select')) return;
+    if (e.target.matches('input, textarea, select, button, summary')) return;
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') { e.preventDefault(); (e.shiftKey ? redo : undo)(); }
     if (e.key === ' ' && model) { e.preventDefault(); (playing ? stop : play)(); }
     if (e.key === 'Escape') select(null);
