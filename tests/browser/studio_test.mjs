@@ -152,11 +152,14 @@ try {
   // ----------------------------------------------- regenerate bars 2-3 ATB
   const unchangedOutside = async (before, region, what) => {
     const after = await tokens();
+    // The pitch sounding at a tick (the last onset's), for a note held over
+    // the region's end that the library strikes again just after it.
+    const heard = (row, t) => { while (t > 0 && row[t] === 'h') t--; return row[t]; };
     let diffs = 0;
     for (let v = 0; v < 4; v++) {
       for (let t = 0; t < after[v].length; t++) {
         const inside = t >= region.start && t < region.end && region.voices.includes(v);
-        if (!inside && before[v][t] !== after[v][t]) diffs++;
+        if (!inside && before[v][t] !== after[v][t] && heard(before[v], t) !== heard(after[v], t)) diffs++;
       }
     }
     check(diffs === 0 && before[0].length === after[0].length, `${what}: nothing outside the region changed`);
