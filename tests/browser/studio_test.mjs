@@ -33,6 +33,10 @@ if (!fs.existsSync(playwrightEntry)) skip(`no ${playwrightEntry} (run npm ci in 
 if (!fs.existsSync(path.join(web, 'node_modules', 'verovio', 'dist', 'verovio-module.mjs')))
   skip(`no Verovio in ${web}/node_modules (run npm ci there; scripts/install-deps does)`);
 
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  console.error(`FAILED: playwright-core (web/package.json) needs Node 20 or later; this is ${process.version}`);
+  process.exit(1);
+}
 const { chromium } = await import(pathToFileURL(playwrightEntry).href);
 
 const started = Date.now();
