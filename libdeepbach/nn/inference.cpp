@@ -92,29 +92,35 @@ struct Packed {
             q8.assign(static_cast<size_t>(groups) * K4 * kGroup, 0);
             scale.assign(static_cast<size_t>(groups) * kGroup, 0.0f);
             colsum.assign(static_cast<size_t>(groups) * kGroup, 0);
-            std::vector<float> column(static_cast<size_t>(K));
+            // A column's weights, padded with zeros to a whole number of quads.
+            std::vector<float> column(static_cast<size_t>(K4), 0.0f);
+            std::vector<std::int8_t> bytes(static_cast<size_t>(K4));
             for (int col = 0; col < N; ++col) {
-                float max = 0.0f;
-                for (int kk = 0; kk < K; ++kk) {
-                    column[static_cast<size_t>(kk)] = get(col, kk);
-                    max = std::max(max, std::fabs(column[static_cast<size_t>(kk)]));
-                }
+                for (int kk = 0; kk < K; ++kk) column[static_cast<size_t>(kk)] = get(col, kk);
+                // Four running maxima (independent chains, vectorizable).
+                float m[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                for (int kk = 0; kk < K4; kk += 4)
+                    for (int i = 0; i < 4; ++i)
+                        m[i] = std::max(m[i], std::fabs(column[static_cast<size_t>(kk + i)]));
+                const float max = std::max(std::max(m[0], m[1]), std::max(m[2], m[3]));
                 const float step = max > 0.0f ? max / 63.0f : 1.0f, inv = 1.0f / step;
                 scale[static_cast<size_t>(col)] = step;
-                // Group g, strip j in it, column c in the strip.
-                const int g = col / kGroup, j = (col % kGroup) / kStrip, c = col % kStrip;
-                std::int8_t* dst = q8.data() + static_cast<size_t>(g) * K4 * kGroup + j * 32 + c * 4;
                 std::int32_t sum = 0;
-                for (int kk = 0; kk < K; ++kk) {
+                for (int kk = 0; kk < K4; ++kk) {
                     // Rounded to nearest even without a branch or a libm call
                     // (2 million weights a voice): adding 1.5 x 2^23 leaves no
                     // fraction bits.
                     const float x = std::max(-63.0f, std::min(63.0f, column[static_cast<size_t>(kk)] * inv));
                     const auto v = static_cast<std::int8_t>((x + 12582912.0f) - 12582912.0f);
-                    dst[(kk / 4) * 128 + kk % 4] = v;
+                    bytes[static_cast<size_t>(kk)] = v;
                     sum += v;
                 }
                 colsum[static_cast<size_t>(col)] = sum;
+                // Group g, strip j in it, column c in the strip: quad q's 4 bytes at q * 128.
+                const int g = col / kGroup, j = (col % kGroup) / kStrip, c = col % kStrip;
+                std::int8_t* dst = q8.data() + static_cast<size_t>(g) * K4 * kGroup + j * 32 + c * 4;
+                for (int q = 0; q < K4 / 4; ++q)
+                    std::memcpy(dst + static_cast<size_t>(q) * 128, bytes.data() + 4 * q, 4);
             }
             data.clear();
             half.clear();
