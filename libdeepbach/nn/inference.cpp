@@ -1216,6 +1216,20 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
         return sequences[static_cast<size_t>(a)].length > sequences[static_cast<size_t>(b)].length;
     });
     Buffer hidden[2] = {Buffer(static_cast<size_t>(total) * Hp), Buffer(static_cast<size_t>(total) * Hp)};
+    // The rows the head will read (with a list of ticks, only those are kept).
+    std::vector<char> needed(static_cast<size_t>(total), ticks ? 0 : 1);
+    if (ticks) {
+        for (int q = 0; q < count; ++q) {
+            const std::vector<int>* list = (*ticks)[static_cast<size_t>(q)];
+            const int len = sequences[static_cast<size_t>(q)].length;
+            if (!list) {
+                std::fill_n(needed.begin() + first[static_cast<size_t>(q)], len, 1);
+                continue;
+            }
+            for (int t : *list)
+                if (t >= 0 && t < len) needed[static_cast<size_t>(first[static_cast<size_t>(q)] + t)] = 1;
+        }
+    }
     // Tasks: {past, future} x groups of sequences (rows are independent, so
     // the grouping does not change the results).
     const int groups = std::max(1, std::min(count, (threads_ + 1) / 2));
@@ -1256,6 +1270,7 @@ void InferenceEngine::full_logits(int voice, const std::vector<SequenceView>& se
                     if (tick < 0 || tick >= v.length) continue;
                     const std::int64_t row =
                         first[static_cast<size_t>(order[static_cast<size_t>(g0 + b)])] + tick;
+                    if (!needed[static_cast<size_t>(row)]) continue;
                     std::copy(h + static_cast<size_t>(b) * ldh, h + static_cast<size_t>(b) * ldh + Hp,
                               hidden[which].data() + static_cast<size_t>(row) * Hp);
                 }
