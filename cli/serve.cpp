@@ -15,11 +15,17 @@
 
 #ifdef DEEPBACH_HAVE_HTTPLIB
 #include <httplib.h>
+#include <netdb.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #endif
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -112,9 +118,75 @@ const std::set<std::string> kSamplingNames{
     "seed",    "sweeps", "iterations", "temperature", "voice_leading", "chains", "fermata",
     "cadence", "fix",    "key",        "range",       "allow_rests",   "job"};
 
-// The cancel flag of the job the request in this thread names (job=ID);
-// set by a Ticket, read by guard() to say who cancelled.
-thread_local std::shared_ptr<std::atomic<bool>> t_job_cancelled;
+// A sampling job: how far it is (from the library's progress callback),
+// whether its client asked to cancel it or went away. Shared by its request,
+// GET /api/progress and POST /api/cancel.
+struct Job {
+    std::string kind;  // harmonize, reharmonize, generate
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::atomic<std::size_t> done{0};        // sampler iterations done
+    std::atomic<std::size_t> total{0};       // of about this many (0: not started)
+    std::atomic<bool> cancelled{false};      // POST /api/cancel
+    std::atomic<bool> client_gone{false};    // its connection closed
+    int client = -1;                         // the request's socket (-1: not found)
+    std::atomic<std::int64_t> next_look{0};  // when to look at it again (steady ns)
+};
+
+// The job the request in this thread runs; set by a Ticket, read by guard()
+// to say who cancelled.
+thread_local std::shared_ptr<Job> t_job;
+
+// The socket the request came in on. cpp-httplib 0.11 does not give it to a
+// handler (later versions have Request::is_connection_closed), but it gives
+// the request's local and remote address and port: the one socket of this
+// process with both. Linux (/proc/self/fd); -1 where none is found.
+int client_socket(const httplib::Request& req) {
+#ifdef __linux__
+    if (req.local_port <= 0 || req.remote_port <= 0) return -1;
+    auto port_of = [](const sockaddr_storage& a) -> int {
+        if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
+        if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
+        return -1;
+    };
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+        int fd = -1;
+        try {
+            fd = std::stoi(entry.path().filename().string());
+        } catch (const std::exception&) {
+            continue;
+        }
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+        sockaddr_storage local{}, peer{};
+        socklen_t local_len = sizeof local, peer_len = sizeof peer;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+            ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0)
+            continue;
+        if (port_of(local) != req.local_port || port_of(peer) != req.remote_port) continue;
+        char host[NI_MAXHOST];  // as cpp-httplib writes remote_addr
+        if (::getnameinfo(reinterpret_cast<sockaddr*>(&peer), peer_len, host, sizeof host, nullptr, 0,
+                          NI_NUMERICHOST) != 0 ||
+            req.remote_addr != host)
+            continue;
+        return fd;
+    }
+#else
+    (void)req;
+#endif
+    return -1;
+}
+
+// Whether the client closed its connection (or it broke): a look at the
+// socket that takes nothing from it. Data waiting (a pipelined request) is
+// an open connection.
+bool connection_closed(int fd) {
+    if (fd < 0) return false;
+    char c;
+    const ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return true;
+    return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
 
 std::set<std::string> with(std::set<std::string> names, std::initializer_list<const char*> more) {
     for (const char* m : more) names.insert(m);
@@ -242,33 +314,37 @@ struct Studio::Impl {
         Slot& operator=(const Slot&) = delete;
     };
 
-    // A sampling request that names itself (job=ID, up to 64 characters):
+    // A sampling request's job. One that names itself (job=ID, up to 64
+    // characters) is listed: GET /api/progress?job=ID says how far it is,
     // POST /api/cancel?job=ID stops it (the page's Cancel), freeing its slot.
+    // Every job stops when its client's connection closes.
     std::mutex jobs_mutex;
-    std::map<std::string, std::shared_ptr<std::atomic<bool>>> jobs;
+    std::map<std::string, std::shared_ptr<Job>> jobs;
     struct Ticket {
         Impl& impl;
         std::string id;
-        std::shared_ptr<std::atomic<bool>> flag;
-        Ticket(Impl& i, const Query& query) : impl(i), id(query.get("job")) {
-            if (id.empty()) return;
+        std::shared_ptr<Job> job = std::make_shared<Job>();
+        Ticket(Impl& i, const Query& query, const httplib::Request& req, const char* kind)
+            : impl(i), id(query.get("job")) {
             if (id.size() > 64) throw Refused{400, "job: at most 64 characters"};
-            flag = std::make_shared<std::atomic<bool>>(false);
+            job->kind = kind;
+            job->client = client_socket(req);
+            t_job = job;
+            if (id.empty()) return;
             const std::lock_guard<std::mutex> lock(impl.jobs_mutex);
-            impl.jobs[id] = flag;
-            t_job_cancelled = flag;
+            impl.jobs[id] = job;
         }
         ~Ticket() {
             if (id.empty()) return;
             const std::lock_guard<std::mutex> lock(impl.jobs_mutex);
             const auto it = impl.jobs.find(id);
-            if (it != impl.jobs.end() && it->second == flag) impl.jobs.erase(it);
+            if (it != impl.jobs.end() && it->second == job) impl.jobs.erase(it);
         }
         Ticket(const Ticket&) = delete;
         Ticket& operator=(const Ticket&) = delete;
     };
 
-    SamplingOptions sampling(const SamplingArgs& args) {
+    SamplingOptions sampling(const SamplingArgs& args, const Ticket& ticket) {
         SamplingOptions o = build_options(args);
         if (o.iterations == 0 && o.sweeps > options.max_sweeps)
             throw Refused{400, "sweeps: at most " + std::to_string(options.max_sweeps) + " here"};
@@ -279,9 +355,23 @@ struct Studio::Impl {
         o.threads = options.threads;
         const auto deadline =
             std::chrono::steady_clock::now() + std::chrono::duration<double>(options.max_seconds);
-        o.progress = [this, deadline, cancelled = t_job_cancelled](std::size_t, std::size_t,
-                                                                   std::string_view) {
-            return !stopping && !(cancelled && *cancelled) && std::chrono::steady_clock::now() < deadline;
+        o.progress = [this, deadline, job = ticket.job](std::size_t done, std::size_t total,
+                                                        std::string_view) {
+            job->total = total;
+            job->done = done;
+            if (stopping || job->cancelled) return false;
+            const auto now = std::chrono::steady_clock::now();
+            if (now >= deadline) return false;
+            // The client's socket, at most every 50 ms (a look is a system call).
+            const std::int64_t ns = now.time_since_epoch().count();
+            if (job->client >= 0 && ns >= job->next_look) {
+                job->next_look = ns + std::chrono::nanoseconds(std::chrono::milliseconds(50)).count();
+                if (connection_closed(job->client)) {
+                    job->client_gone = true;
+                    return false;
+                }
+            }
+            return true;
         };
         return o;
     }
@@ -297,7 +387,7 @@ struct Studio::Impl {
 
     // Runs a handler body, answering every failure as JSON with its status.
     void guard(httplib::Response& res, const std::function<Json()>& body) {
-        t_job_cancelled.reset();
+        t_job.reset();
         try {
             reply(res, 200, body());
         } catch (const Refused& r) {
@@ -305,9 +395,10 @@ struct Studio::Impl {
             reply_error(res, r.status, r.message);
         } catch (const Cancelled&) {
             reply_error(res, 503,
-                        stopping ? std::string("the server is stopping")
-                        : t_job_cancelled && *t_job_cancelled
-                            ? std::string("cancelled: the client asked")
+                        stopping                    ? std::string("the server is stopping")
+                        : t_job && t_job->cancelled ? std::string("cancelled: the client asked")
+                        : t_job && t_job->client_gone
+                            ? std::string("cancelled: the client went away")
                             : "cancelled: the job ran longer than " +
                                   std::to_string(static_cast<int>(options.max_seconds)) + " s");
         } catch (const Error& e) {
@@ -381,8 +472,8 @@ struct Studio::Impl {
             guard(res, [&] {
                 const Query q(req);
                 const SamplingArgs a = args_of(q, with(kSamplingNames, {"rhythm", "final_cadence", "note"}));
-                const Ticket ticket(*this, q);
-                const SamplingOptions o = sampling(a);
+                const Ticket ticket(*this, q, req, "harmonize");
+                const SamplingOptions o = sampling(a, ticket);
                 const Score melody = body_score(req);
                 Constraints c = harmonize_constraints(melody, a);
                 for (const FixedNote& n : notes_of(q, melody_chorale(melody))) c.fixed.push_back(n);
@@ -396,8 +487,8 @@ struct Studio::Impl {
                 const SamplingArgs a =
                     args_of(q, with(kSamplingNames, {"rhythm", "final_cadence", "bars", "voices", "note"}));
                 if (!q.has("bars")) throw Refused{400, "reharmonize needs bars=A-B"};
-                const Ticket ticket(*this, q);
-                const SamplingOptions o = sampling(a);
+                const Ticket ticket(*this, q, req, "reharmonize");
+                const SamplingOptions o = sampling(a, ticket);
                 const Score score = body_score(req);
                 ReharmonizeRequest r = reharmonize_request(score, q.get("bars"), q.get("voices", "SATB"), a);
                 for (const FixedNote& n : notes_of(q, to_chorale(score))) r.constraints.fixed.push_back(n);
@@ -410,8 +501,8 @@ struct Studio::Impl {
                 const Query q(req);
                 const SamplingArgs a = args_of(q, with(kSamplingNames, {"bars", "time"}));
                 if (!q.has("bars")) throw Refused{400, "generate needs bars=N"};
-                const Ticket ticket(*this, q);
-                const SamplingOptions o = sampling(a);
+                const Ticket ticket(*this, q, req, "generate");
+                const SamplingOptions o = sampling(a, ticket);
                 const GenerateRequest g = generate_request(q.get("bars"), q.get("time", "4/4"), a);
                 Slot slot(*this);
                 return result(generate(g.shape, g.constraints, o), o);
@@ -438,8 +529,39 @@ struct Studio::Impl {
                     throw Refused{400, "cancel needs job=ID (the job= the request named)"};
                 const std::lock_guard<std::mutex> lock(jobs_mutex);
                 const auto it = jobs.find(q.get("job"));
-                if (it != jobs.end()) *it->second = true;
+                if (it != jobs.end()) it->second->cancelled = true;
                 return Json{{"cancelled", it != jobs.end()}};
+            });
+        });
+        // How far the running job named job=ID is: {"job", "running": true,
+        // "what", "done", "total", "fraction", "seconds"}; a job that is not
+        // running (finished, cancelled, not yet started, never named) is
+        // {"job", "running": false}, 200 too: a page polls while it waits.
+        server.Get("/api/progress", [this](const httplib::Request& req, httplib::Response& res) {
+            guard(res, [&] {
+                const Query q(req);
+                args_of(q, {"job"});
+                const std::string id = q.get("job");
+                if (id.empty()) throw Refused{400, "progress needs job=ID (the job= the request named)"};
+                std::shared_ptr<Job> job;
+                {
+                    const std::lock_guard<std::mutex> lock(jobs_mutex);
+                    const auto it = jobs.find(id);
+                    if (it != jobs.end()) job = it->second;
+                }
+                if (!job) return Json{{"job", id}, {"running", false}};
+                const std::size_t done = job->done;
+                const std::size_t total = job->total;
+                return Json{
+                    {"job", id},
+                    {"running", true},
+                    {"what", job->kind},
+                    {"done", done},
+                    {"total", total},
+                    {"fraction",
+                     total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0.0},
+                    {"seconds",
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - job->started).count()}};
             });
         });
         // A score in another form: format=midi (the bytes `deepbach convert`

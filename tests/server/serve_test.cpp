@@ -21,6 +21,9 @@
 #include <string>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace deepbach;
@@ -58,6 +61,7 @@ public:
         studio_.stop();
         thread_.join();
     }
+    int port() const { return port_; }
     httplib::Client client() const {
         httplib::Client c("127.0.0.1", port_);
         c.set_read_timeout(60, 0);
@@ -82,6 +86,38 @@ Chorale chorale_of(const Json& answer) {
 }
 
 const char* const kXml = "application/xml";
+
+// A request sent by hand on a socket of its own, which the test can close
+// without reading the answer (a client that goes away).
+int send_raw(int port, const std::string& target, const std::string& body) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
+    const std::string request =
+        "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+        "Content-Type: application/xml\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::size_t sent = 0;
+    while (sent < request.size()) {
+        const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+    }
+    return fd;
+}
+
+// Polls until `ready` or `seconds` pass; whether it became ready.
+template <class F>
+bool within(double seconds, F ready) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+        if (ready()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return ready();
+}
 
 }  // namespace
 
@@ -421,4 +457,96 @@ TEST(Serve, ABurstOfMixedClientsEachGetsItsRightAnswer) {
     const auto after = c.Get("/api/health");
     ASSERT_TRUE(after);
     EXPECT_EQ(Json::parse(after->body).at("running"), 0);
+}
+
+// GET /api/progress?job=ID: a long job's progress rises while it runs, from
+// the library's progress callback; cancelled, it is running no more.
+TEST(Serve, ReportsAJobsProgressAndCancelsIt) {
+    Running server(cli::ServeOptions{});
+    auto c = server.client();
+    const std::string melody = slurp(kMelody);
+
+    // A job that is not running (never named, finished): 200, running false.
+    Json p = json_of(c.Get("/api/progress?job=nothing"));
+    EXPECT_EQ(p.at("job"), "nothing");
+    EXPECT_EQ(p.at("running"), false);
+    auto r = c.Get("/api/progress");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    r = c.Get("/api/progress?job=a&swepes=2");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+
+    int long_status = 0;
+    std::string long_body;
+    std::thread job([&] {
+        auto mine = server.client();
+        const auto answer = mine.Post("/api/harmonize?sweeps=256&seed=2&job=long", melody, kXml);
+        if (answer) {
+            long_status = answer->status;
+            long_body = answer->body;
+        }
+    });
+    std::vector<double> seen;
+    std::size_t total = 0;
+    const bool rose = within(60, [&] {
+        const auto answer = c.Get("/api/progress?job=long");
+        if (!answer || answer->status != 200) return false;
+        const Json q = Json::parse(answer->body);
+        if (!q.at("running").get<bool>() || q.at("total").get<std::size_t>() == 0) return false;
+        EXPECT_EQ(q.at("what"), "harmonize");
+        EXPECT_LE(q.at("done").get<std::size_t>(), q.at("total").get<std::size_t>());
+        total = q.at("total").get<std::size_t>();
+        const double f = q.at("fraction").get<double>();
+        EXPECT_GE(f, 0.0);
+        EXPECT_LE(f, 1.0);
+        if (seen.empty() || f != seen.back()) seen.push_back(f);
+        return seen.size() >= 3;
+    });
+    ASSERT_TRUE(rose) << "progress seen: " << seen.size() << " values";
+    for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i], seen[i - 1]);
+    EXPECT_LT(seen.back(), 1.0) << "the job ended before it could be cancelled";
+    EXPECT_GT(total, 100u);
+    EXPECT_EQ(json_of(c.Post("/api/cancel?job=long", "", kXml)).at("cancelled"), true);
+    job.join();
+    EXPECT_EQ(long_status, 503) << long_body;
+    EXPECT_NE(long_body.find("cancelled: the client asked"), std::string::npos) << long_body;
+    p = json_of(c.Get("/api/progress?job=long"));
+    EXPECT_EQ(p.at("running"), false);
+    EXPECT_EQ(json_of(c.Get("/api/health")).at("running"), 0);
+}
+
+// A client that closes its connection without a word: its job stops within
+// a sampler iteration (the server looks at the request's socket), named or
+// not, and its slot is free again.
+TEST(Serve, CancelsAJobWhoseClientGoesAway) {
+    Running server(cli::ServeOptions{});
+    auto c = server.client();
+    const std::string melody = slurp(kMelody);
+    auto running = [&] {
+        const auto h = c.Get("/api/health");
+        return h ? Json::parse(h->body).at("running").get<int>() : -1;
+    };
+    for (const char* target : {"/api/harmonize?sweeps=256&chains=4&seed=3&job=gone",
+                               "/api/harmonize?sweeps=256&chains=4&seed=3"}) {
+        const int fd = send_raw(server.port(), target, melody);
+        ASSERT_GE(fd, 0) << "cannot connect";
+        // Running, some iterations done.
+        ASSERT_TRUE(within(60, [&] { return running() == 1; })) << target;
+        if (std::string(target).find("job=") != std::string::npos)
+            ASSERT_TRUE(within(60, [&] {
+                const Json q = json_of(c.Get("/api/progress?job=gone"));
+                return q.at("running").get<bool>() && q.at("done").get<std::size_t>() > 0;
+            }));
+        const auto t0 = std::chrono::steady_clock::now();
+        ::close(fd);
+        EXPECT_TRUE(within(5, [&] { return running() == 0; })) << target << ": the job went on";
+        const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        EXPECT_LT(took, 2.0) << target;
+        EXPECT_EQ(json_of(c.Get("/api/progress?job=gone")).at("running"), false);
+    }
+    // The server serves on.
+    const auto r = c.Post("/api/harmonize?sweeps=1&seed=1", melody, kXml);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
 }
