@@ -180,6 +180,7 @@ async function api(path, params, body, { binary = false } = {}) {
   const controller = new AbortController();
   controller.job = job;
   setBusy(controller, path);
+  const progress = job ? watchProgress(job, controller, path.replace('/api/', '')) : null;
   const started = performance.now();
   try {
     for (let attempt = 0; ; attempt++) {
@@ -203,8 +204,32 @@ async function api(path, params, body, { binary = false } = {}) {
       return { out, seconds: (performance.now() - started) / 1000 };
     }
   } finally {
+    if (progress) progress.stop();
     if (busy === controller) setBusy(null);
   }
+}
+
+// How far the server is with a job: GET /api/progress?job=ID every 250 ms
+// while the request waits, shown in the header's bar (without a value, the
+// bar is indeterminate: not started yet, or waiting for the slot).
+function watchProgress(job, controller, what) {
+  let stopped = false;
+  let timer = null;
+  const tick = async () => {
+    try {
+      const res = await fetch(`/api/progress?job=${encodeURIComponent(job)}`, { cache: 'no-store' });
+      const p = res.ok ? await res.json() : null;
+      if (!stopped && busy === controller && p && p.running && p.total > 0) {
+        const bar = $('progress');
+        bar.value = p.fraction;
+        bar.title = `${p.done} of about ${p.total} sampler iterations`;
+        setStatus(`Working (${what})… ${Math.round(100 * p.fraction)} %`);
+      }
+    } catch { /* the request itself says when the server is gone */ }
+    if (!stopped) timer = setTimeout(tick, 250);
+  };
+  timer = setTimeout(tick, 100);
+  return { stop() { stopped = true; clearTimeout(timer); } };
 }
 
 function sleep(ms, signal) {
@@ -218,6 +243,10 @@ function setBusy(controller, what) {
   busy = controller;
   document.body.dataset.busy = controller ? 'true' : 'false';
   $('cancel').hidden = !controller;
+  const bar = $('progress');
+  bar.hidden = !controller;
+  bar.removeAttribute('value');
+  bar.title = '';
   if (controller) setStatus(`Working (${what.replace('/api/', '')})…`);
   updateButtons();
 }

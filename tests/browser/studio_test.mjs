@@ -1,9 +1,10 @@
 // The studio page in a real headless browser (CTest label `browser`):
 // Debian's chromium driven by the pinned playwright-core of web/ (which
 // downloads no browser). Starts `deepbach serve --port 0`, loads Old
-// Hundredth, harmonizes, regenerates bars 2-3 ATB, fixes a note, plays,
-// downloads MusicXML (validated against the MusicXML 4.0 XSD), MIDI and WAV,
-// undoes, and checks the page without Verovio. Exit 77 (CTest skip) only when
+// Hundredth, harmonizes, watches a long harmonization's progress bar and
+// cancels it, regenerates bars 2-3 ATB, fixes a note, plays, downloads
+// MusicXML (validated against the MusicXML 4.0 XSD), MIDI and WAV, undoes,
+// and checks the page without Verovio. Exit 77 (CTest skip) only when
 // chromium or web/node_modules is absent.
 //
 // node studio_test.mjs --deepbach BIN --web DIR --melody FILE --out DIR
@@ -152,6 +153,25 @@ try {
   const soprano = await notes(0);
   check(JSON.stringify(soprano) === JSON.stringify(melody), 'the soprano is the melody, note for note');
   for (const v of [1, 2, 3]) check((await notes(v)).length >= 20, `voice ${v} has its notes`);
+
+  // ------------------------------------- progress of a long job, cancelled
+  // 256 sweeps take seconds: the header's bar shows how far the server is
+  // (GET /api/progress), and Cancel leaves the score as it was.
+  const xmlHarmonized = await page.evaluate(() => studio.state.xml);
+  await page.fill('#sweeps', '256');
+  await page.click('#harmonize');
+  const shown = await page.waitForFunction(() => {
+    const bar = document.getElementById('progress');
+    return !bar.hidden && bar.hasAttribute('value') && bar.value > 0.03 && bar.value < 1 &&
+      { value: bar.value, status: document.getElementById('status').textContent };
+  }, null, { timeout: 30000 }).then((h) => h.jsonValue());
+  check(/%/.test(shown.status), `the progress bar shows the job ${Math.round(shown.value * 100)} % done ("${shown.status}")`);
+  await page.locator('header').screenshot({ path: path.join(out, 'progress.png') });
+  await page.click('#cancel');
+  await idle();
+  check(await page.evaluate(() => document.getElementById('progress').hidden), 'cancelled: the progress bar is gone');
+  check(await page.evaluate((x) => studio.state.xml === x, xmlHarmonized), 'and the score is as it was');
+  await page.fill('#sweeps', '');
 
   // ----------------------------------------------- regenerate bars 2-3 ATB
   const unchangedOutside = async (before, region, what) => {
