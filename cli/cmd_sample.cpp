@@ -87,8 +87,9 @@ int run_reharmonize(const ReharmonizeArgs& r) {
     check_outputs(a);
     const Score score = read_score(r.in);
     const ReharmonizeRequest request = reharmonize_request(score, r.bars, r.ticks, r.voices, a);
-    return sample_and_report("reharmonize", a, options,
-                             [&](const SamplingOptions& o) { return sample_reharmonize(request, o); });
+    return sample_and_report("reharmonize", a, options, [&](const SamplingOptions& o) {
+        return reharmonize(score, {request.region}, o, request.constraints);
+    });
 }
 
 void add_reharmonize(CLI::App& app, Action& action) {

@@ -393,43 +393,6 @@ TickRange parse_musescore_ticks(const Chorale& base, const std::string& text) {
     return TickRange{static_cast<int>(a / per), static_cast<int>(b / per)};
 }
 
-namespace {
-
-// Strikes again, at grid tick `tick`, the note a part holds over it: a note
-// sounding across is cut in two, a tie ending there is broken. Returns
-// whether anything was done.
-bool strike_again(Score& score, std::size_t part_index, int tick) {
-    const Rational at(tick, kTicksPerQuarter);
-    std::vector<Note>& notes = score.parts[part_index].notes;
-    std::vector<Note> added;
-    bool done = false;
-    for (Note& n : notes) {
-        if (n.is_rest()) continue;
-        if (n.onset < at && n.end() > at) {
-            Note rest_of = n;
-            rest_of.onset = at;
-            rest_of.duration = n.end() - at;
-            rest_of.tie_stop = false;
-            rest_of.measure = score.measure_index_at(at);
-            n.duration = at - n.onset;
-            n.tie_start = false;
-            added.push_back(rest_of);
-            done = true;
-        } else if (n.onset == at && n.tie_stop) {
-            n.tie_stop = false;
-            done = true;
-        } else if (n.end() == at && n.tie_start) {
-            n.tie_start = false;
-        }
-    }
-    notes.insert(notes.end(), added.begin(), added.end());
-    std::stable_sort(notes.begin(), notes.end(),
-                     [](const Note& a, const Note& b) { return a.onset < b.onset; });
-    return done;
-}
-
-}  // namespace
-
 ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& voices,
                                        const SamplingArgs& args) {
     return reharmonize_request(score, bars, "", voices, args);
@@ -442,7 +405,6 @@ ReharmonizeRequest reharmonize_request(const Score& score, const std::string& ba
                                  : "reharmonize: --bars and --ticks both give the region; give one");
     const Chorale input = to_chorale(score);
     ReharmonizeRequest out;
-    out.score = score;
     std::string where;
     if (!bars.empty()) {
         out.region = parse_region(input, bars + ":" + voices);
@@ -451,14 +413,9 @@ ReharmonizeRequest reharmonize_request(const Score& score, const std::string& ba
         out.region.ticks = parse_musescore_ticks(input, ticks);
         out.region.voices = parse_voices(voices);
         where = "--ticks " + ticks;
-        // What sounds after the region stays: a redrawn voice's note held over its end is struck again.
-        const int end = out.region.ticks.end;
-        for (int v = 0; v < kNumVoices; ++v)
-            if (out.region.voices[static_cast<size_t>(v)] && end < input.num_ticks &&
-                input.at(v, end) == token::kHold && strike_again(out.score, static_cast<size_t>(v), end))
-                out.struck_again.emplace_back(v, end);
     }
-    const Chorale base = out.struck_again.empty() ? input : to_chorale(out.score);
+    // What sounds after the region stays as it was (a redrawn voice's note
+    // held over its end is struck again there): deepbach::reharmonize() sees to it.
     const Region region = out.region;
     const std::string why = "the input (outside " + where + " --voices " + voices + ")";
     const KeptCells kept{
@@ -466,24 +423,8 @@ ReharmonizeRequest reharmonize_request(const Score& score, const std::string& ba
             return !(region.voices[static_cast<size_t>(voice)] && region.ticks.contains(tick));
         },
         [why](int) { return why; }};
-    out.constraints = build_constraints(base, args, !region.voices[kSoprano], kept);
+    out.constraints = build_constraints(input, args, !region.voices[kSoprano], kept);
     return out;
-}
-
-Harmonization sample_reharmonize(const ReharmonizeRequest& request, const SamplingOptions& options) {
-    Harmonization h = reharmonize(request.score, {request.region}, options, request.constraints);
-    auto join = [&](Chorale& c) {
-        for (const auto& [voice, tick] : request.struck_again) {
-            const Token struck = c.at(voice, tick);
-            if (!token::is_pitch(struck)) continue;
-            int t = tick - 1;
-            while (t > 0 && c.at(voice, t) == token::kHold) --t;
-            if (t >= 0 && c.at(voice, t) == struck) c.at(voice, tick) = token::kHold;
-        }
-    };
-    join(h.chorale);
-    for (Chorale& c : h.chains) join(c);
-    return h;
 }
 
 }  // namespace deepbach::cli

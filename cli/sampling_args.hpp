@@ -115,14 +115,6 @@ std::pair<long long, long long> parse_musescore_span(const std::string& text, lo
 struct ReharmonizeRequest {
     Region region;
     Constraints constraints;
-    /// The score to sample: the input, except that with --ticks a note of a
-    /// redrawn voice held over the region's end is struck again there (cut
-    /// in two, or its tie broken), so that a new pitch inside the region
-    /// cannot carry on past it: what sounds after the region stays as it was.
-    Score score;
-    /// Where a note was struck again (voice, grid tick). sample_reharmonize()
-    /// holds it on again where the note before it has the same pitch.
-    std::vector<std::pair<int, int>> struck_again;
 };
 ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& voices,
                                        const SamplingArgs& args);
@@ -130,9 +122,6 @@ ReharmonizeRequest reharmonize_request(const Score& score, const std::string& ba
 /// exactly one of them is not empty.
 ReharmonizeRequest reharmonize_request(const Score& score, const std::string& bars, const std::string& ticks,
                                        const std::string& voices, const SamplingArgs& args);
-/// Samples the request (deepbach::reharmonize on request.score) and joins
-/// the notes struck again at the region's end back where they can be.
-Harmonization sample_reharmonize(const ReharmonizeRequest& request, const SamplingOptions& options);
 
 /// Writes the result (every chain with --all-chains) and prints the summary
 /// lines or, with --json, one JSON object. Returns the exit code.

@@ -73,6 +73,43 @@ int note_start(const Chorale& c, int v, int t) {
     return t;
 }
 
+/// What voice v sounds at tick t, as heard: the token of the note or rest
+/// going on there (holds followed back to their onset).
+Token heard(const Chorale& c, int v, int t) {
+    return c.at(v, note_start(c, v, t));
+}
+
+/// Outside the regions every voice sounds what `in` sounds, tick by tick,
+/// and starts its notes where `in` does, except that the first cell after a
+/// region of a redrawn voice may strike again the note `in` holds over the
+/// region's end (the same pitch, a new onset). Returns how many cells inside
+/// the regions changed.
+int expect_same_outside(const Chorale& in, const Chorale& out, const std::vector<Region>& regions,
+                        const std::string& what) {
+    EXPECT_EQ(out.num_ticks, in.num_ticks) << what;
+    auto inside = [&](int v, int t) {
+        for (const Region& r : regions)
+            if (r.voices[static_cast<size_t>(v)] && r.ticks.contains(t)) return true;
+        return false;
+    };
+    int changed = 0;
+    for (int v = 0; v < kNumVoices; ++v)
+        for (int t = 0; t < in.num_ticks; ++t) {
+            if (inside(v, t)) {
+                changed += out.at(v, t) != in.at(v, t);
+                continue;
+            }
+            EXPECT_EQ(token::name(heard(out, v, t)), token::name(heard(in, v, t)))
+                << what << ": voice " << v << " tick " << t << " sounds another note outside the regions";
+            const bool struck_again =
+                t > 0 && inside(v, t - 1) && in.at(v, t) == token::kHold && out.at(v, t) == heard(in, v, t);
+            if (!struck_again)
+                EXPECT_EQ(token::name(out.at(v, t)), token::name(in.at(v, t)))
+                    << what << ": voice " << v << " tick " << t << " outside the regions";
+        }
+    return changed;
+}
+
 /// Random constraints taken from the chorale itself, so they agree with
 /// each other: whole notes fixed, rhythms kept, fermatas added, regions.
 Constraints random_constraints(const Chorale& c, std::mt19937& rng) {
@@ -215,15 +252,105 @@ TEST_P(SamplerModes, ReharmonizeChangesNothingOutsideTheRegion) {
     Region r;
     r.ticks = bars;
     const auto h = reharmonize(to_score(chorale), {r}, options(GetParam(), 9, 20));
-    int changed = 0;
-    for (int v = 0; v < kNumVoices; ++v)
-        for (int t = 0; t < chorale.num_ticks; ++t) {
-            if (bars.contains(t))
-                changed += h.chorale.at(v, t) != chorale.at(v, t);
-            else
-                EXPECT_EQ(h.chorale.at(v, t), chorale.at(v, t)) << "voice " << v << " tick " << t;
-        }
+    const int changed = expect_same_outside(chorale, h.chorale, {r}, "bars 3-4");
     EXPECT_GT(changed, 0);  // an untrained model does not reproduce Bach
+}
+
+// A chorale whose tenor holds a note from inside bars 2-3 over their end
+// into bar 4, and whose bass holds one from bar 1 into bar 2.
+struct HeldOver {
+    Chorale chorale;
+    TickRange region;
+    Token tenor;  // the tenor's note held over the region's end
+};
+
+HeldOver held_over_region() {
+    HeldOver out;
+    Chorale& c = out.chorale = head(corpus().chorales[7], 5);
+    out.region = bar_ticks(c, c.measure_numbers[1], c.measure_numbers[2]);
+    const int end = out.region.end, begin = out.region.begin;
+    // The tenor: the note sounding a quarter before the end, struck there and
+    // held a quarter past it; what follows starts a note again.
+    out.tenor = heard(c, kTenor, end - kTicksPerQuarter);
+    EXPECT_TRUE(token::is_pitch(out.tenor));
+    const Token next = heard(c, kTenor, end + kTicksPerQuarter);
+    c.at(kTenor, end - kTicksPerQuarter) = out.tenor;
+    for (int t = end - kTicksPerQuarter + 1; t < end + kTicksPerQuarter; ++t) c.at(kTenor, t) = token::kHold;
+    c.at(kTenor, end + kTicksPerQuarter) = next;
+    // The bass: a note from a quarter before the region held a quarter into it.
+    const Token bass = heard(c, kBass, begin - kTicksPerQuarter);
+    EXPECT_TRUE(token::is_pitch(bass));
+    c.at(kBass, begin - kTicksPerQuarter) = bass;
+    for (int t = begin - kTicksPerQuarter + 1; t < begin + kTicksPerQuarter; ++t)
+        c.at(kBass, t) = token::kHold;
+    c.validate();
+    // Through a Score and back: what reharmonize() reads.
+    out.chorale = to_chorale(to_score(c));
+    EXPECT_EQ(out.chorale.tokens, c.tokens);
+    EXPECT_EQ(out.chorale.at(kTenor, end), token::kHold);
+    return out;
+}
+
+TEST_P(SamplerModes, ReharmonizeKeepsANoteHeldOverTheRegionsEnd) {
+    DEEPBACH_NEEDS_CORPUS();
+    const HeldOver held = held_over_region();
+    const Chorale& in = held.chorale;
+    const int end = held.region.end;
+    Region r{held.region, {false, true, true, true}};
+    int redrawn = 0;  // seeds whose tenor ends the region on another pitch
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+        const std::string what = "seed " + std::to_string(seed);
+        SamplingOptions o = options(GetParam(), seed, 20);
+        o.chains = 2;
+        o.keep_all_chains = true;
+        const Harmonization h = reharmonize(to_score(in), {r}, o);
+        for (const Chorale& out : h.chains) {
+            expect_same_outside(in, out, {r}, what);
+            const Token last = heard(out, kTenor, end - 1);
+            redrawn += last != held.tenor;
+            // Struck again after a new pitch, held on after the same one.
+            EXPECT_EQ(token::name(out.at(kTenor, end)),
+                      token::name(last == held.tenor ? token::kHold : held.tenor))
+                << what;
+            // The written score ties only what the grid holds.
+            EXPECT_EQ(to_chorale(parse_musicxml(to_musicxml(to_score(out)))).tokens, out.tokens) << what;
+        }
+        EXPECT_EQ(h.chorale.tokens, h.chains[static_cast<size_t>(h.chain)].tokens);
+    }
+    EXPECT_GT(redrawn, 0);  // the case the rule is for did come up
+    // harmonize() of the four-part score limited to the region: the same rule.
+    Constraints k;
+    k.regions = {r};
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        const Harmonization h = harmonize(to_score(in), k, options(GetParam(), seed, 20));
+        expect_same_outside(in, h.chorale, {r}, "harmonize, seed " + std::to_string(seed));
+    }
+}
+
+TEST_P(SamplerModes, ReharmonizeHoldsOnWhenTheSamePitchIsDrawn) {
+    DEEPBACH_NEEDS_CORPUS();
+    const HeldOver held = held_over_region();
+    // A tenor on one pitch throughout, kept to that pitch: the note struck
+    // again after the region is held on again, as the input has it.
+    Chorale in = held.chorale;
+    for (int t = 0; t < in.num_ticks; ++t)
+        if (token::is_pitch(in.at(kTenor, t))) in.at(kTenor, t) = held.tenor;
+    Constraints k;
+    const int midi = token::to_pitch(held.tenor).midi();
+    k.ranges[kTenor] = VoiceRange{midi, midi};
+    const Region r{held.region, {false, false, true, false}};
+    int held_on = 0;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        const Harmonization h = reharmonize(to_score(in), {r}, options(GetParam(), seed, 10), k);
+        expect_same_outside(in, h.chorale, {r}, "seed " + std::to_string(seed));
+        if (heard(h.chorale, kTenor, held.region.end - 1) != held.tenor) continue;  // a rest drawn
+        ++held_on;
+        for (int t = 0; t < in.num_ticks; ++t)
+            if (!held.region.contains(t))
+                EXPECT_EQ(token::name(h.chorale.at(kTenor, t)), token::name(in.at(kTenor, t)))
+                    << "seed " << seed << " tick " << t;
+    }
+    EXPECT_GT(held_on, 0);
 }
 
 TEST_P(SamplerModes, GenerateHonoursShapeKeyAndCadence) {

@@ -97,7 +97,9 @@ struct Harmonization {
 /// The melody is the soprano (a one-part score, or the soprano of a score
 /// with more parts); alto, tenor and bass are sampled. The soprano of the
 /// result equals the melody note for note. constraints.regions, if any,
-/// limit what is redrawn further (the soprano never is).
+/// limit what is redrawn further (the soprano never is); for a four-part
+/// score the lower voices then keep what sounds outside them, as in
+/// reharmonize().
 Harmonization harmonize(const Score& melody, const Constraints& constraints = {},
                         const SamplingOptions& options = {});
 
@@ -130,6 +132,11 @@ Harmonization generate(const PieceShape& shape, const Constraints& constraints =
 
 /// Redraws only the cells in `regions` of a four-part score; every other
 /// note stays as it is. `constraints` may add fixes inside the regions.
+/// What sounds outside the regions stays too: where a redrawn voice holds a
+/// note over a region's end, the cell after it is struck again (an onset of
+/// the same pitch, kept) before sampling and held on again afterwards where
+/// the note drawn before it has the same pitch. (The pseudo-log-likelihood
+/// is that of the grid sampled, before holding on again.)
 Harmonization reharmonize(const Score& score, const std::vector<Region>& regions,
                           const SamplingOptions& options = {}, const Constraints& constraints = {});
 

@@ -10,6 +10,8 @@
 #include <deepbach/error.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstdlib>
 
 #ifndef DEEPBACH_MODEL_INSTALL_PATH
@@ -191,6 +193,79 @@ Constraints transpose_constraints(Constraints c, const Interval& by) {
     return c;
 }
 
+// Reharmonizing keeps what sounds outside the regions, not only the tokens
+// there: a note (or rest) of a redrawn voice held over a region's end into a
+// kept cell would otherwise go on with whatever pitch the region's last note
+// is drawn with. So that cell is struck again before sampling (a new onset of
+// the pitch or rest that sounds there, kept like every cell outside), and
+// held on again afterwards where the note drawn before it has the same token:
+// an unchanged region gives back the input bit for bit. A cell a fixed note
+// or a rhythm constraint covers keeps its hold (the constraint asks for it).
+struct Struck {
+    int voice = 0;
+    int tick = 0;
+    bool may_hold = true;  // no fixed note ends at the tick
+};
+
+std::vector<Struck> strike_held_over(Chorale& base, const Constraints& c) {
+    const int T = base.num_ticks;
+    std::vector<Struck> out;
+    if (c.regions.empty() || T == 0) return out;
+    auto clamped = [T](const TickRange& r) {
+        return TickRange{std::clamp(r.begin, 0, T), std::clamp(r.end, 0, T)};
+    };
+    std::array<std::vector<std::uint8_t>, kNumVoices> inside, covered, ended;
+    for (int v = 0; v < kNumVoices; ++v) {
+        inside[static_cast<size_t>(v)].assign(static_cast<size_t>(T), 0);
+        covered[static_cast<size_t>(v)].assign(static_cast<size_t>(T), 0);
+        ended[static_cast<size_t>(v)].assign(static_cast<size_t>(T) + 1, 0);
+    }
+    auto mark = [&](std::vector<std::uint8_t>& cells, const TickRange& r) {
+        const TickRange k = clamped(r);
+        for (int t = k.begin; t < k.end; ++t) cells[static_cast<size_t>(t)] = 1;
+    };
+    for (const Region& r : c.regions)
+        for (int v = 0; v < kNumVoices; ++v)
+            if (r.voices[static_cast<size_t>(v)]) mark(inside[static_cast<size_t>(v)], r.ticks);
+    for (const FixedNote& f : c.fixed) {
+        if (f.voice < 0 || f.voice >= kNumVoices) continue;
+        mark(covered[static_cast<size_t>(f.voice)], f.ticks);
+        if (f.token != token::kHold && f.ticks.end >= 0 && f.ticks.end <= T)
+            ended[static_cast<size_t>(f.voice)][static_cast<size_t>(f.ticks.end)] = 1;
+    }
+    for (const RhythmConstraint& r : c.rhythm)
+        if (r.voice >= 0 && r.voice < kNumVoices) mark(covered[static_cast<size_t>(r.voice)], r.ticks);
+    for (int v = 0; v < kNumVoices; ++v) {
+        const auto& in = inside[static_cast<size_t>(v)];
+        for (int e = 1; e < T; ++e) {
+            if (!in[static_cast<size_t>(e - 1)] || in[static_cast<size_t>(e)] ||
+                covered[static_cast<size_t>(v)][static_cast<size_t>(e)] || base.at(v, e) != token::kHold)
+                continue;
+            int onset = e - 1;
+            while (onset > 0 && base.at(v, onset) == token::kHold) --onset;
+            const Token sounding = base.at(v, onset);
+            if (sounding == token::kHold) continue;  // a voice starting with a hold: compile_problem says so
+            base.at(v, e) = sounding;
+            out.push_back(Struck{v, e, !ended[static_cast<size_t>(v)][static_cast<size_t>(e)]});
+        }
+    }
+    return out;
+}
+
+void hold_on_again(Chorale& c, const std::vector<Struck>& struck) {
+    for (const Struck& s : struck) {
+        if (!s.may_hold) continue;
+        int onset = s.tick - 1;
+        while (onset > 0 && c.at(s.voice, onset) == token::kHold) --onset;
+        if (c.at(s.voice, onset) == c.at(s.voice, s.tick)) c.at(s.voice, s.tick) = token::kHold;
+    }
+}
+
+void hold_on_again(Harmonization& h, const std::vector<Struck>& struck) {
+    hold_on_again(h.chorale, struck);
+    for (Chorale& chain : h.chains) hold_on_again(chain, struck);
+}
+
 }  // namespace
 
 Harmonization harmonize(const Score& melody, const Constraints& constraints, const SamplingOptions& options) {
@@ -207,6 +282,7 @@ Harmonization harmonize(const Score& melody, const Constraints& constraints, con
         }
     }
     if (!whole) base = melody_chorale(melody);
+    Constraints c = constraints;
     // A rhythm constraint on a lower voice keeps the input's own rhythm of
     // that voice when the input is a chorale, else the melody's.
     if (!whole)
@@ -214,20 +290,28 @@ Harmonization harmonize(const Score& melody, const Constraints& constraints, con
             if (r.voice != kSoprano)
                 for (int t = std::max(r.ticks.begin, 0); t < std::min(r.ticks.end, base.num_ticks); ++t)
                     base.at(r.voice, t) = base.at(kSoprano, t);
-    Constraints c = constraints;
-    if (c.regions.empty()) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
+    const bool some_regions = !c.regions.empty();
+    if (!some_regions) c.regions.push_back(Region{{0, base.num_ticks}, {true, true, true, true}});
     for (Region& r : c.regions) r.voices[0] = false;  // the soprano is the melody
+    // A four-part input redrawn in some regions keeps what sounds outside them.
+    const std::vector<Struck> struck =
+        whole && some_regions ? strike_held_over(base, c) : std::vector<Struck>{};
     // A melody outside the model's soprano range is harmonized a few
     // semitones up or down and transposed back, with its own spelling.
     SamplingOptions o = options;
     o.model = resolve_model(options);
     const int shift = melody_shift(base, *o.model);
-    if (shift == 0) return sample_grid(base, c, o);
+    if (shift == 0) {
+        Harmonization h = sample_grid(base, c, o);
+        hold_on_again(h, struck);
+        return h;
+    }
     const Interval up = interval_for_shift(base, shift);
     const Interval down{-up.semitones, -up.fifths};
     Harmonization h = sample_grid(transpose(base, up), transpose_constraints(c, up), o);
     h.chorale = transpose(h.chorale, down);
     for (Chorale& chain : h.chains) chain = transpose(chain, down);
+    hold_on_again(h, struck);
     return h;
 }
 
@@ -300,10 +384,13 @@ Harmonization generate(const PieceShape& shape, const Constraints& constraints,
 Harmonization reharmonize(const Score& score, const std::vector<Region>& regions,
                           const SamplingOptions& options, const Constraints& constraints) {
     if (regions.empty()) throw Error("reharmonize: no region to redraw");
-    const Chorale base = to_chorale(score);
+    Chorale base = to_chorale(score);
     Constraints c = constraints;
     c.regions = regions;
-    return sample_grid(base, c, options);
+    const std::vector<Struck> struck = strike_held_over(base, c);
+    Harmonization h = sample_grid(base, c, options);
+    hold_on_again(h, struck);
+    return h;
 }
 
 }  // namespace deepbach
