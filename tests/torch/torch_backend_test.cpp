@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
+#include "float_engine.hpp"
 
 #include "small_dataset.hpp"
 

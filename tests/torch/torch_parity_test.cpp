@@ -9,6 +9,7 @@
 #include <deepbach/model.hpp>
 
 #include <gtest/gtest.h>
+#include "float_engine.hpp"
 
 #include "small_dataset.hpp"
 

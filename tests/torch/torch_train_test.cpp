@@ -11,6 +11,7 @@
 #include <deepbach/model.hpp>
 
 #include <gtest/gtest.h>
+#include "float_engine.hpp"
 
 #include <cmath>
 #include <filesystem>
