@@ -334,19 +334,45 @@ TEST(ModelFile, CorruptFilesNameTheFile) {
         "training", [](nlohmann::json& j) { j["steps"] = 1e30; }, "training record 'steps'");
     meta_edit(
         "training", [](nlohmann::json& j) { j["batch_size"] = 4294967296LL; },
-        "'batch_size' is out of range");
+        "training record 'batch_size' is 4294967296, out of range");
     meta_edit(
-        "training", [](nlohmann::json& j) { j["seed"] = -1; }, "'seed' is out of range");
+        "training", [](nlohmann::json& j) { j["seed"] = -1; }, "training record 'seed' is -1, out of range");
     meta_edit(
         "training", [](nlohmann::json& j) { j["device"] = 3; }, "'device' is not a string");
     meta_edit(
         "training", [](nlohmann::json& j) { j["validation"][0]["targets"] = 0.5; }, "'targets'");
     meta_edit(
-        "voice_ranges", [](nlohmann::json& j) { j[0]["lowest"] = 1e30; }, "not a MIDI number");
+        "voice_ranges", [](nlohmann::json& j) { j[0]["lowest"] = 1e30; },
+        "voice_ranges[0] 'lowest' is 1e+30, not a whole number");
     meta_edit(
-        "voice_ranges", [](nlohmann::json& j) { j[1]["highest"] = 300; }, "not a MIDI number");
+        "voice_ranges", [](nlohmann::json& j) { j[1]["highest"] = 300; },
+        "voice_ranges[1] 'highest' is 300, out of range");
     meta_edit(
         "voice_ranges", [](nlohmann::json& j) { j[2]["lowest"] = 100; }, "lowest is above highest");
+    // One checked reader for every number: signed and unsigned JSON
+    // integers, floats and strings where a whole number belongs, and the
+    // config's numbers (dropout was cast to float unchecked: 1e300 is
+    // undefined behaviour).
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["epochs"] = 1e30; }, "'epochs' is 1e+30, not a whole number");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["epochs"] = "7"; }, "'epochs' is a string, not a whole number");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["batch_size"] = -5; }, "'batch_size' is -5, out of range");
+    meta_edit(
+        "training", [](nlohmann::json& j) { j["validation"][3]["onset_targets"] = 1e19; },
+        "'onset_targets' is 1e+19, not a whole number");
+    meta_edit(
+        "voice_ranges", [](nlohmann::json& j) { j[3]["lowest"] = 4294967296ULL; },
+        "voice_ranges[3] 'lowest' is 4294967296, out of range");
+    meta_edit(
+        "config", [](nlohmann::json& j) { j["dropout"] = 1e300; }, "config 'dropout' is 1e+300, outside");
+    meta_edit(
+        "config", [](nlohmann::json& j) { j["lstm_hidden"] = 1e30; },
+        "config 'lstm_hidden' is 1e+30, not a whole number");
+    meta_edit(
+        "config", [](nlohmann::json& j) { j["mlp_hidden"] = 4294967296ULL; },
+        "config 'mlp_hidden' is 4294967296, out of range");
 
     // Random garbage never crashes.
     std::uint64_t state = 1;

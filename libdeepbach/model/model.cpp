@@ -154,15 +154,45 @@ json config_json(const ModelConfig& c) {
                 {"relational_melody", c.relational_melody}};
 }
 
+// Every number of the metadata is read through these two: a whole number
+// within [lo, hi] (any JSON integer, signed or unsigned), or a finite number
+// within [lo, hi]; else an Error naming the key (Model::load adds the file).
+// Never a get<int>() of a value that does not fit: 1e30 or 4294967296 is an
+// error, not undefined behaviour.
+template <class T>
+T checked_integer(const json& x, const std::string& what, T lo = std::numeric_limits<T>::min(),
+                  T hi = std::numeric_limits<T>::max()) {
+    static_assert(std::is_integral_v<T> && sizeof(T) <= 8);
+    const std::string range =
+        " (expected a whole number " + std::to_string(lo) + ".." + std::to_string(hi) + ")";
+    if (x.is_number_unsigned() || (x.is_number_integer() && x.get<std::int64_t>() >= 0)) {
+        const auto u = x.is_number_unsigned() ? x.get<std::uint64_t>()
+                                              : static_cast<std::uint64_t>(x.get<std::int64_t>());
+        if (hi >= 0 && u <= static_cast<std::uint64_t>(hi) &&
+            (lo <= 0 || u >= static_cast<std::uint64_t>(lo)))
+            return static_cast<T>(u);
+    } else if (x.is_number_integer()) {
+        const auto i = x.get<std::int64_t>();  // negative
+        if constexpr (std::is_signed_v<T>)
+            if (i >= static_cast<std::int64_t>(lo) && i <= static_cast<std::int64_t>(hi))
+                return static_cast<T>(i);
+    } else {
+        throw Error(what + " is " + (x.is_string() ? "a string" : x.dump()) + ", not a whole number" + range);
+    }
+    throw Error(what + " is " + x.dump() + ", out of range" + range);
+}
+
+double checked_real(const json& x, const std::string& what, double lo, double hi) {
+    if (!x.is_number()) throw Error(what + " is not a number");
+    const double d = x.get<double>();
+    if (!std::isfinite(d) || d < lo || d > hi)
+        throw Error(what + " is " + x.dump() + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    return d;
+}
+
 int get_int(const json& j, const char* key) {
-    if (!j.contains(key) || !j.at(key).is_number_integer()) {
-        throw Error(std::string("config has no integer '") + key + "'");
-    }
-    const auto value = j.at(key).get<std::int64_t>();
-    if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
-        throw Error(std::string("config '") + key + "' is out of range");
-    }
-    return static_cast<int>(value);
+    if (!j.contains(key)) throw Error(std::string("config has no integer '") + key + "'");
+    return checked_integer<int>(j.at(key), std::string("config '") + key + "'");
 }
 
 ModelConfig config_from_json(const json& j) {
@@ -177,8 +207,9 @@ ModelConfig config_from_json(const json& j) {
     c.mlp_hidden = get_int(j, "mlp_hidden");
     c.window_past = get_int(j, "window_past");
     c.window_future = get_int(j, "window_future");
-    if (!j.contains("dropout") || !j.at("dropout").is_number()) throw Error("config has no number 'dropout'");
-    c.dropout = j.at("dropout").get<float>();
+    if (!j.contains("dropout")) throw Error("config has no number 'dropout'");
+    // Checked as a double: a cast of 1e300 to float is undefined behaviour.
+    c.dropout = static_cast<float>(checked_real(j.at("dropout"), "config 'dropout'", 0.0, 1.0));
     // Absent in files written before the shared pitch embedding existed.
     if (j.contains("shared_pitch")) {
         if (!j.at("shared_pitch").is_boolean()) throw Error("config 'shared_pitch' is not true or false");
@@ -233,9 +264,7 @@ json training_json(const TrainingRecord& t) {
                 {"validation", validation}};
 }
 
-// A field of the training record, checked: an integer in T's range, a
-// finite number, or a string (a value that does not fit is an Error, never
-// a cast out of range).
+// A field of the training record, checked (absent or null: left as is).
 template <class T>
 void read_field(const json& j, const char* key, T& out) {
     if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return;
@@ -245,25 +274,11 @@ void read_field(const json& j, const char* key, T& out) {
         if (!x.is_string()) throw Error(what + " is not a string");
         out = x.get<std::string>();
     } else if constexpr (std::is_floating_point_v<T>) {
-        if (!x.is_number() || !std::isfinite(x.get<double>())) throw Error(what + " is not a finite number");
-        out = static_cast<T>(x.get<double>());
+        out = static_cast<T>(
+            checked_real(x, what, -std::numeric_limits<double>::max(), std::numeric_limits<double>::max()));
     } else {
-        static_assert(std::is_integral_v<T>);
-        if (x.is_number_unsigned()) {
-            const auto u = x.get<std::uint64_t>();
-            if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
-                throw Error(what + " is out of range");
-            out = static_cast<T>(u);
-        } else if (x.is_number_integer()) {
-            const auto i = x.get<std::int64_t>();
-            if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-                (i > 0 &&
-                 static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max())))
-                throw Error(what + " is out of range");
-            out = static_cast<T>(i);
-        } else {
-            throw Error(what + " is not a whole number");
-        }
+        // Every whole number of the record counts something: none is negative.
+        out = checked_integer<T>(x, what, T{0});
     }
 }
 
@@ -644,14 +659,14 @@ Model Model::load(const std::filesystem::path& path) {
                     throw Error("voice_ranges: bad entry");
                 }
                 auto midi = [&](const char* key) {
-                    const json& x = r.at(key);
                     // -1: the highest of an empty range ({0, -1}, VoiceRange's default).
-                    if (!x.is_number_integer() || x.get<std::int64_t>() < -1 || x.get<std::int64_t>() > 127)
-                        throw Error(std::string("voice_ranges: '") + key + "' is not a MIDI number 0..127");
-                    return static_cast<int>(x.get<std::int64_t>());
+                    return checked_integer<int>(
+                        r.at(key), "voice_ranges[" + std::to_string(v) + "] '" + key + "'", -1, 127);
                 };
                 const int lowest = midi("lowest"), highest = midi("highest");
-                if (lowest < 0) throw Error("voice_ranges: 'lowest' is not a MIDI number 0..127");
+                if (lowest < 0)
+                    throw Error("voice_ranges[" + std::to_string(v) +
+                                "] 'lowest' is -1, not a MIDI number 0..127");
                 if (lowest > highest + 1) throw Error("voice_ranges: lowest is above highest");
                 model.ranges[static_cast<size_t>(v)] = {lowest, highest};
             }
