@@ -23,6 +23,7 @@
 #include <vector>
 
 #ifdef DEEPBACH_HAVE_FLUIDSYNTH
+#include <dlfcn.h>
 #include <fluidsynth.h>
 
 #include <mutex>
@@ -94,9 +95,63 @@ std::string wav_header(std::int64_t frames, int sample_rate) {
 
 }  // namespace
 
+#ifdef DEEPBACH_HAVE_FLUIDSYNTH
+
+namespace {
+
+// libfluidsynth is loaded when a WAV is first asked for (dlopen), not
+// linked: linking it loads some 60 libraries (SDL, PulseAudio, X11, GLib,
+// codecs) into every start of every program that uses libdeepbach, about
+// 12 ms each on this project's machine, for a feature few runs use. Its
+// header still gives the functions' types.
+#define DEEPBACH_FLUID_FUNCTIONS(X)                                                                          \
+    X(new_fluid_settings)                                                                                    \
+    X(delete_fluid_settings)                                                                                 \
+    X(fluid_settings_setnum) X(fluid_settings_setint) X(new_fluid_synth) X(delete_fluid_synth)               \
+        X(fluid_synth_sfload) X(fluid_synth_program_change) X(fluid_synth_write_float) X(fluid_synth_noteon) \
+            X(fluid_synth_noteoff) X(fluid_set_log_function)
+
+struct Fluid {
+#define DEEPBACH_FLUID_POINTER(name) decltype(&::name) name = nullptr;
+    DEEPBACH_FLUID_FUNCTIONS(DEEPBACH_FLUID_POINTER)
+#undef DEEPBACH_FLUID_POINTER
+    std::string error;  // why it could not be loaded; empty when it was
+};
+
+Fluid load_fluid() {
+    Fluid f;
+    void* lib = nullptr;
+    for (const char* name : {"libfluidsynth.so.3", "libfluidsynth.so.2", "libfluidsynth.so"}) {
+        lib = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
+        if (lib != nullptr) break;
+    }
+    if (lib == nullptr) {
+        f.error = "libfluidsynth is not installed (Debian: apt-get install libfluidsynth3)";
+        return f;
+    }
+#define DEEPBACH_FLUID_LOAD(name)                                                         \
+    f.name = reinterpret_cast<decltype(f.name)>(::dlsym(lib, #name));                     \
+    if (f.name == nullptr) {                                                              \
+        f.error = "the libfluidsynth installed has no " #name " (fluidsynth 2 or later)"; \
+        return f;                                                                         \
+    }
+    DEEPBACH_FLUID_FUNCTIONS(DEEPBACH_FLUID_LOAD)
+#undef DEEPBACH_FLUID_LOAD
+    return f;  // never closed: it serves every later WAV
+}
+
+const Fluid& fluid() {
+    static const Fluid f = load_fluid();
+    return f;
+}
+
+}  // namespace
+
+#endif
+
 bool wav_supported() {
 #ifdef DEEPBACH_HAVE_FLUIDSYNTH
-    return true;
+    return fluid().error.empty();
 #else
     return false;
 #endif
@@ -131,10 +186,10 @@ std::int64_t wav_frames(const Score& score, const WavOptions& options) {
 namespace {
 
 struct SettingsDeleter {
-    void operator()(fluid_settings_t* s) const { delete_fluid_settings(s); }
+    void operator()(fluid_settings_t* s) const { fluid().delete_fluid_settings(s); }
 };
 struct SynthDeleter {
-    void operator()(fluid_synth_t* s) const { delete_fluid_synth(s); }
+    void operator()(fluid_synth_t* s) const { fluid().delete_fluid_synth(s); }
 };
 
 /// fluidsynth logs to stderr by default; our errors say what went wrong.
@@ -142,7 +197,7 @@ void silence_fluidsynth() {
     static std::once_flag once;
     std::call_once(once, [] {
         for (int level = FLUID_PANIC; level <= FLUID_DBG; ++level)
-            fluid_set_log_function(level, nullptr, nullptr);
+            fluid().fluid_set_log_function(level, nullptr, nullptr);
     });
 }
 
@@ -158,6 +213,8 @@ struct SynthEvent {
 std::string to_wav(const Score& score, const WavOptions& options) {
     const std::string where = format_location({score.source, "", ""});
     const std::int64_t total = wav_frames(score, options);  // checks the options
+    const Fluid& f = fluid();
+    if (!f.error.empty()) throw Error(where + wav_error(f.error));
     if (total * 4 > 0xFFFFFFF0LL) throw Error(where + wav_error("the piece is too long for a WAV file"));
     const fs::path soundfont = options.soundfont.empty() ? default_soundfont() : options.soundfont;
     {
@@ -166,22 +223,22 @@ std::string to_wav(const Score& score, const WavOptions& options) {
     }
 
     silence_fluidsynth();
-    std::unique_ptr<fluid_settings_t, SettingsDeleter> settings(new_fluid_settings());
+    std::unique_ptr<fluid_settings_t, SettingsDeleter> settings(f.new_fluid_settings());
     if (!settings) throw Error(where + wav_error("fluidsynth could not start"));
-    fluid_settings_setnum(settings.get(), "synth.sample-rate", options.sample_rate);
-    fluid_settings_setnum(settings.get(), "synth.gain", options.gain);
-    fluid_settings_setint(settings.get(), "synth.reverb.active", 0);
-    fluid_settings_setint(settings.get(), "synth.chorus.active", 0);
-    fluid_settings_setint(settings.get(), "synth.cpu-cores", 1);
-    std::unique_ptr<fluid_synth_t, SynthDeleter> synth(new_fluid_synth(settings.get()));
+    f.fluid_settings_setnum(settings.get(), "synth.sample-rate", options.sample_rate);
+    f.fluid_settings_setnum(settings.get(), "synth.gain", options.gain);
+    f.fluid_settings_setint(settings.get(), "synth.reverb.active", 0);
+    f.fluid_settings_setint(settings.get(), "synth.chorus.active", 0);
+    f.fluid_settings_setint(settings.get(), "synth.cpu-cores", 1);
+    std::unique_ptr<fluid_synth_t, SynthDeleter> synth(f.new_fluid_synth(settings.get()));
     if (!synth) throw Error(where + wav_error("fluidsynth could not start"));
-    if (fluid_synth_sfload(synth.get(), soundfont.string().c_str(), 1) == FLUID_FAILED)
+    if (f.fluid_synth_sfload(synth.get(), soundfont.string().c_str(), 1) == FLUID_FAILED)
         throw Error(soundfont.string() + ": not a soundfont fluidsynth can read (.sf2)");
 
     std::vector<SynthEvent> events;
     for (std::size_t pi = 0; pi < score.parts.size(); ++pi) {
         const int channel = detail::midi_channel(pi);
-        fluid_synth_program_change(synth.get(), channel, detail::kChoirAahs);
+        f.fluid_synth_program_change(synth.get(), channel, detail::kChoirAahs);
         for (const detail::Sounding& s : detail::merge_ties(score, score.parts[pi])) {
             const std::int64_t on = frame_at(s.onset, options), off = frame_at(s.end, options);
             if (off <= on) continue;
@@ -200,7 +257,8 @@ std::string to_wav(const Score& score, const WavOptions& options) {
     auto render = [&](std::int64_t frames) {
         while (frames > 0) {
             const int n = static_cast<int>(std::min<std::int64_t>(frames, kBlock));
-            if (fluid_synth_write_float(synth.get(), n, buffer.data(), 0, 2, buffer.data(), 1, 2) != FLUID_OK)
+            if (f.fluid_synth_write_float(synth.get(), n, buffer.data(), 0, 2, buffer.data(), 1, 2) !=
+                FLUID_OK)
                 throw Error(where + wav_error("fluidsynth failed to render"));
             for (int i = 0; i < 2 * n; ++i) {
                 const long v =
@@ -217,9 +275,9 @@ std::string to_wav(const Score& score, const WavOptions& options) {
             position = e.frame;
         }
         if (e.order == 1)
-            fluid_synth_noteon(synth.get(), e.channel, e.key, options.velocity);
+            f.fluid_synth_noteon(synth.get(), e.channel, e.key, options.velocity);
         else
-            fluid_synth_noteoff(synth.get(), e.channel, e.key);
+            f.fluid_synth_noteoff(synth.get(), e.channel, e.key);
     }
     render(total - position);
     return out;
