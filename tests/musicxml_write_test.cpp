@@ -16,6 +16,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -360,6 +361,26 @@ TEST(MusicXmlWrite, KeyAndTimeChangesAndDerivedMeasures) {
     EXPECT_FALSE(a2.child("key"));
     EXPECT_EQ(duration_of(d.notes(0, 2).at(0)), 3);
     EXPECT_TRUE(has_tie(d.notes(0, 2).at(0), "stop"));
+}
+
+// Measures added after the last one continue its number, checked: a last
+// measure numbered 2147483647 (INT_MAX) was std::stoi'd and incremented, a
+// signed overflow (fuzz_musicxml, issue 15); past long long's range the
+// count takes over.
+TEST(MusicXmlWrite, MeasureNumbersContinueWithoutOverflow) {
+    for (const auto& [last, next] :
+         std::vector<std::pair<std::string, std::string>>{{"2147483647", "2147483648"},
+                                                          {"9223372036854775807", "2"},
+                                                          {"99999999999999999999", "2"},
+                                                          {"7a", "2"}}) {
+        Score s = one_part({make_note(Rational(0), Rational(8), "C5")}, 1);
+        s.measures.at(0).number = last;
+        Doc d(to_musicxml(s));
+        auto ms = d.measures();
+        ASSERT_EQ(ms.size(), 2u) << last;
+        EXPECT_EQ(std::string(ms[0].attribute("number").value()), last);
+        EXPECT_EQ(std::string(ms[1].attribute("number").value()), next) << last;
+    }
 }
 
 // A note tied over a bar line carries its fermata on its last piece, as in

@@ -14,7 +14,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -247,15 +249,17 @@ std::vector<Measure> measures_to_write(const Score& score) {
                         "cannot write MusicXML: measures must follow each other without gaps, from time 0");
     }
     Rational t = out.empty() ? Rational(0) : out.back().onset + out.back().duration;
-    int next_number = static_cast<int>(out.size()) + 1;
+    long long next_number = static_cast<long long>(out.size()) + 1;
     if (!out.empty()) {
-        // Continue the written numbering when the last number is an integer.
-        try {
-            size_t used = 0;
-            const int last = std::stoi(out.back().number, &used);
-            if (used == out.back().number.size()) next_number = last + 1;
-        } catch (const std::exception&) {
-        }
+        // Continue the written numbering when the last number is an integer
+        // (checked: "2147483647" was std::stoi'd and incremented, a signed
+        // overflow; one past the range of long long falls back to the count).
+        const std::string& number = out.back().number;
+        long long last = 0;
+        const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), last);
+        if (ec == std::errc() && ptr == number.data() + number.size() && !number.empty() &&
+            last < std::numeric_limits<long long>::max() / 2)
+            next_number = last + 1;
     }
     while (t < notes_end || out.empty()) {
         Rational len = score.time_at(t).measure_length();
