@@ -7,7 +7,7 @@
 // ms_per_pass: the four voices' conditionals at every tick of one 64-tick
 // chorale (window mode: 64 windows per voice; full mode: one pass of each
 // LSTM); logits_per_s: on a batch of N such chorales (default 16). The
-// matrix kernel is the best the CPU runs (avx2 or baseline);
+// matrix kernel is the best the CPU runs (avx2-int8, avx2 or baseline);
 // DEEPBACH_NO_SIMD_DISPATCH=1 forces baseline. --float16 1: the weights
 // rounded to half floats as a --float16 model file has them (the shipped
 // model), which the AVX2 kernel reads as half floats.

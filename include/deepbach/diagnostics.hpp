@@ -50,8 +50,10 @@ struct ParallelMass {
 ParallelMass parallel_mass(const Model& model, const std::vector<Chorale>& chorales,
                            int threads = defaults::kThreads);
 
-/// The matrix kernel the Eigen engine runs on this machine: "avx2" (AVX2
-/// and FMA) or "baseline" (also when DEEPBACH_NO_SIMD_DISPATCH=1 is set).
+/// The matrix kernel the Eigen engine runs on this machine: "avx2-int8"
+/// (AVX2, weights as 8-bit integers: the default there), "avx2" (AVX2 and
+/// FMA on float weights, with DEEPBACH_NO_INT8_WEIGHTS=1) or "baseline"
+/// (also when DEEPBACH_NO_SIMD_DISPATCH=1 is set).
 const char* inference_kernel();
 
 /// How well a model predicts chorales: every music tick of every chorale is

@@ -110,6 +110,7 @@ std::array<VoiceMetrics, kNumVoices> evaluate(const InferenceEngine& engine, con
 namespace deepbach {
 
 const char* inference_kernel() {
+    if (nn::kernel_path() == nn::KernelPath::avx2 && nn::int8_weights()) return "avx2-int8";
     return nn::kernel_path_name(nn::kernel_path());
 }
 
