@@ -19,6 +19,7 @@
 #include "util/parallel.hpp"
 
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define DEEPBACH_DISPATCH 1
 #endif
@@ -1024,8 +1025,11 @@ bool kernel_path_supported(KernelPath path) {
 #ifdef DEEPBACH_DISPATCH
     if (path == KernelPath::avx2) {
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-               __builtin_cpu_supports("f16c");
+        // F16C from CPUID (leaf 1, ECX): clang before 15 has no "f16c" for
+        // __builtin_cpu_supports, and the library did not build with it.
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
     }
 #endif
     return false;
