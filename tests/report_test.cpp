@@ -80,6 +80,13 @@ TEST(ConstraintText, ErrorsNameTheFormAndTheText) {
     EXPECT_EQ(message([&] { parse_voice_range("C4-C3"); }), "the lowest pitch is above the highest");
     EXPECT_EQ(parse_midi("60"), 60);
     EXPECT_EQ(parse_midi("C4"), 60);
+    // Names past MIDI's range are errors, not numbers outside 0..127
+    // (fuzz_constraints found parse_midi("b9") == 131; issue 15).
+    EXPECT_EQ(parse_midi("G9"), 127);
+    EXPECT_EQ(parse_midi("C-1"), 0);
+    EXPECT_EQ(message([&] { parse_midi("b9"); }), "pitch b9 is MIDI 131, outside 0..127 (C-1 to G9)");
+    EXPECT_NE(message([&] { parse_midi("Cb-1"); }).find("outside 0..127"), std::string::npos);
+    EXPECT_NE(message([&] { parse_range("bass:E2-B9"); }).find("range 'bass:E2-B9'"), std::string::npos);
     EXPECT_EQ(parse_fix_token("__"), token::kHold);
     const auto voices = parse_voices("ATB");
     EXPECT_FALSE(voices[kSoprano]);

@@ -83,7 +83,12 @@ int parse_midi(std::string_view text) {
         if (n < 0 || n > 127) throw Error("MIDI number " + t + " is outside 0..127");
         return static_cast<int>(n);
     }
-    return Pitch::parse(t).midi();
+    // A name's number checked too: B9 is 131 and Cb-1 is -1 (fuzz_constraints).
+    const int midi = Pitch::parse(t).midi();
+    if (midi < 0 || midi > 127)
+        throw Error("pitch " + shown(t) + " is MIDI " + std::to_string(midi) +
+                    ", outside 0..127 (C-1 to G9)");
+    return midi;
 }
 
 Token parse_fix_token(std::string_view text) {
