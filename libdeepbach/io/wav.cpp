@@ -104,13 +104,21 @@ namespace {
 // codecs) into every start of every program that uses libdeepbach, about
 // 12 ms each on this project's machine, for a feature few runs use. Its
 // header still gives the functions' types.
-#define DEEPBACH_FLUID_FUNCTIONS(X)                                                         \
-    X(new_fluid_settings)                                                                   \
-    X(delete_fluid_settings)                                                                \
-    X(fluid_settings_setnum)                                                                \
-    X(fluid_settings_setint) X(new_fluid_synth) X(delete_fluid_synth) X(fluid_synth_sfload) \
-        X(fluid_synth_program_change) X(fluid_synth_write_float) X(fluid_synth_noteon)      \
-            X(fluid_synth_noteoff) X(fluid_set_log_function)
+// clang-format off (one function a line; clang-format reflows it differently each time)
+#define DEEPBACH_FLUID_FUNCTIONS(X) \
+    X(new_fluid_settings)           \
+    X(delete_fluid_settings)        \
+    X(fluid_settings_setnum)        \
+    X(fluid_settings_setint)        \
+    X(new_fluid_synth)              \
+    X(delete_fluid_synth)           \
+    X(fluid_synth_sfload)           \
+    X(fluid_synth_program_change)   \
+    X(fluid_synth_write_float)      \
+    X(fluid_synth_noteon)           \
+    X(fluid_synth_noteoff)          \
+    X(fluid_set_log_function)
+// clang-format on
 
 struct Fluid {
 #define DEEPBACH_FLUID_POINTER(name) decltype(&::name) name = nullptr;
