@@ -461,9 +461,15 @@ LstmCellFn lstm_cell_of(KernelPath path) {
     return lstm_cell_baseline;
 }
 
+/// Whether the environment variable is set to anything but "" or "0" (the
+/// engine's switches: DEEPBACH_NO_SIMD_DISPATCH, _NO_HALF_WEIGHTS, _NO_INT8_WEIGHTS).
+bool env_set(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' && std::strcmp(value, "0") != 0;
+}
+
 KernelPath detect_kernel_path() {
-    const char* no = std::getenv("DEEPBACH_NO_SIMD_DISPATCH");
-    if (no != nullptr && *no != '\0' && std::strcmp(no, "0") != 0) return KernelPath::baseline;
+    if (env_set("DEEPBACH_NO_SIMD_DISPATCH")) return KernelPath::baseline;
     return kernel_path_supported(KernelPath::avx2) ? KernelPath::avx2 : KernelPath::baseline;
 }
 
@@ -1041,10 +1047,7 @@ KernelPath kernel_path() {
 
 namespace {
 std::atomic<bool>& current_half_weights() {
-    static std::atomic<bool> on{[] {
-        const char* no = std::getenv("DEEPBACH_NO_HALF_WEIGHTS");
-        return no == nullptr || *no == '\0' || std::strcmp(no, "0") == 0;
-    }()};
+    static std::atomic<bool> on{!env_set("DEEPBACH_NO_HALF_WEIGHTS")};
     return on;
 }
 }  // namespace
@@ -1055,10 +1058,7 @@ bool half_weights() {
 
 namespace {
 std::atomic<bool>& current_int8_weights() {
-    static std::atomic<bool> on{[] {
-        const char* no = std::getenv("DEEPBACH_NO_INT8_WEIGHTS");
-        return no == nullptr || *no == '\0' || std::strcmp(no, "0") == 0;
-    }()};
+    static std::atomic<bool> on{!env_set("DEEPBACH_NO_INT8_WEIGHTS")};
     return on;
 }
 }  // namespace
